@@ -1,0 +1,23 @@
+"""The `orsta-bench` command. Each subcommand lives in its own module and imports its heavy
+dependencies inside the function, so `--help`, `list` and `validate` start fast."""
+
+from __future__ import annotations
+
+import typer
+
+from orsta_bench.cli.list_cmd import list_command
+from orsta_bench.cli.validate_cmd import validate_command
+
+app = typer.Typer(
+    name="orsta-bench",
+    help="Evaluate vision-language models with the same task specs that drive RL training rewards.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("list")(list_command)
+app.command("validate")(validate_command)
+
+
+def main() -> None:
+    app()

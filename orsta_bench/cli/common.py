@@ -1,0 +1,44 @@
+"""What every CLI command shares: consoles, exit codes, the --tasks-dir option, clean failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the command ran and found something wrong (regression, scoring errors)
+EXIT_USAGE = 2  # bad input: spec, flags, files
+
+TasksDirOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--tasks-dir",
+        help="Folder(s) of task specs to use instead of the built-in tasks/ (repeatable; "
+        "also $ORSTA_TASKS_DIR).",
+    ),
+]
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print a clear error to stderr and exit (2 = bad input by default)."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def load_selected(tasks: str, tasks_dir: list[Path] | None):
+    """Load the catalog and apply a --tasks selector, turning every problem into a clean exit 2."""
+    from orsta_bench.spec.catalog import SelectionError, load_catalog, select_tasks
+    from orsta_bench.spec.loader import SpecError
+
+    try:
+        return select_tasks(load_catalog(tasks_dir), tasks)
+    except SpecError as error:
+        fail(f"invalid task specs:\n{error}")
+    except SelectionError as error:
+        fail(str(error))

@@ -1,0 +1,163 @@
+"""The sample-level record (V-Triune's sample-level data formatting).
+
+Every sample carries its own id, task, data source, chat messages with images, ground truth and
+verifier call, so a mixed batch of math, detection and OCR samples is routed per sample.
+
+Messages use content parts; an image part names its position in `images`:
+    {"role": "user", "content": [{"type": "image", "index": 0}, {"type": "text", "text": "..."}]}
+Backends turn that into their own wire format; nothing else needs to know it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SampleImage:
+    """An image held as encoded bytes (generated) or as a file path (datasets on disk)."""
+
+    data: bytes | None = None
+    path: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.data is None) == (self.path is None):
+            raise ValueError("SampleImage needs exactly one of data or path")
+
+    def read_bytes(self) -> bytes:
+        return self.data if self.data is not None else Path(self.path).read_bytes()  # type: ignore[arg-type]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.read_bytes()).hexdigest()
+
+    def to_pil(self) -> Any:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(self.read_bytes())) as image:
+            return image.convert("RGB")
+
+    def reference(self) -> dict[str, str]:
+        """What goes into JSON records: a path or a content hash, never inline bytes."""
+        if self.path is not None:
+            return {"path": self.path, "sha256": self.sha256}
+        return {"sha256": self.sha256}
+
+    @classmethod
+    def from_pil(cls, image: Any) -> SampleImage:
+        """Encode deterministically as PNG (no metadata, fixed compression)."""
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=6, optimize=False)
+        return cls(data=buffer.getvalue())
+
+
+@dataclass(frozen=True)
+class VerifierCall:
+    """Registry name and parameters; `params["reward"]` holds the accuracy/format weights."""
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "params": self.params}
+
+
+@dataclass
+class Sample:
+    id: str
+    task: str
+    data_source: str
+    messages: list[dict[str, Any]]
+    ground_truth: Any
+    verifier: VerifierCall
+    images: list[SampleImage] = field(default_factory=list)
+    dimensions: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def prompt_text(self) -> str:
+        """All text parts of all messages, in order (for display and logging)."""
+        texts: list[str] = []
+        for message in self.messages:
+            content = message["content"]
+            if isinstance(content, str):
+                texts.append(content)
+                continue
+            texts.extend(part["text"] for part in content if part.get("type") == "text")
+        return "\n".join(texts)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of what the model sees and what it is scored against (prompt, image bytes, truth)."""
+        digest = hashlib.sha256()
+        digest.update(_canonical_json(self.messages).encode())
+        for image in self.images:
+            digest.update(image.sha256.encode())
+        digest.update(_canonical_json(self.ground_truth).encode())
+        digest.update(_canonical_json(self.verifier.to_dict()).encode())
+        return digest.hexdigest()[:16]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """A JSON-safe record; images become references (see SampleImage.reference)."""
+        return {
+            "id": self.id,
+            "task": self.task,
+            "data_source": self.data_source,
+            "messages": self.messages,
+            "images": [image.reference() for image in self.images],
+            "ground_truth": self.ground_truth,
+            "verifier": self.verifier.to_dict(),
+            "dimensions": self.dimensions,
+            "metadata": self.metadata,
+            "sample_hash": self.content_hash,
+        }
+
+    def to_hf_row(self) -> dict[str, Any]:
+        """A HF `datasets` row: images as {bytes, path} (the Image feature's storage), the
+        structured fields as JSON strings so rows of different tasks share one schema."""
+        return {
+            "id": self.id,
+            "task": self.task,
+            "data_source": self.data_source,
+            "messages": _canonical_json(self.messages),
+            "images": [{"bytes": image.read_bytes(), "path": image.path} for image in self.images],
+            "ground_truth": _canonical_json(self.ground_truth),
+            "verifier": _canonical_json(self.verifier.to_dict()),
+            "dimensions": _canonical_json(self.dimensions),
+            "metadata": _canonical_json(self.metadata),
+        }
+
+    @classmethod
+    def from_hf_row(cls, row: dict[str, Any]) -> Sample:
+        images = [
+            SampleImage(data=image["bytes"]) if image.get("bytes") else SampleImage(path=image["path"])
+            for image in row["images"]
+        ]
+        verifier = json.loads(row["verifier"])
+        return cls(
+            id=row["id"],
+            task=row["task"],
+            data_source=row["data_source"],
+            messages=json.loads(row["messages"]),
+            ground_truth=json.loads(row["ground_truth"]),
+            verifier=VerifierCall(verifier["name"], verifier["params"]),
+            images=images,
+            dimensions=json.loads(row["dimensions"]),
+            metadata=json.loads(row["metadata"]),
+        )
+
+
+def _canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def user_message(text: str, n_images: int) -> list[dict[str, Any]]:
+    """The common single-turn prompt: every image first, then the text (Qwen-VL convention)."""
+    content: list[dict[str, Any]] = [{"type": "image", "index": i} for i in range(n_images)]
+    content.append({"type": "text", "text": text})
+    return [{"role": "user", "content": content}]

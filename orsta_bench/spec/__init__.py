@@ -1,0 +1,1 @@
+"""Task specs: schema, loading with includes, and selection."""

@@ -1,0 +1,189 @@
+"""Load task specs from YAML: includes, validation, and errors that name file, line and field.
+
+A file whose name starts with "_" is a fragment: it is only ever included, never a task.
+`include: _defaults.yaml` (or a list) deep-merges the fragments first; the file's own keys win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from orsta_bench.spec.loaded import LoadedSpec
+from orsta_bench.spec.schema import TaskSpec
+
+Location = tuple[Path, int]  # file and 1-based line
+LineMap = dict[tuple[Any, ...], Location]
+MAX_INCLUDE_DEPTH = 8
+
+
+@dataclass
+class SpecIssue:
+    """One problem in one spec file, phrased so the user can fix it."""
+
+    path: Path
+    message: str
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        what = f" field '{self.field}':" if self.field else ""
+        return f"{where}:{what} {self.message}"
+
+
+class SpecError(Exception):
+    """One or more spec problems; str() lists them all, one per line."""
+
+    def __init__(self, issues: list[SpecIssue]):
+        self.issues = issues
+        super().__init__("\n".join(str(issue) for issue in issues))
+
+
+def _line_map(node: yaml.Node, path: Path, prefix: tuple[Any, ...] = ()) -> LineMap:
+    """Where each key path of a composed YAML document starts (for error messages)."""
+    lines: LineMap = {prefix: (path, node.start_mark.line + 1)}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[prefix + (key,)] = (path, key_node.start_mark.line + 1)
+            for sub, loc in _line_map(value_node, path, prefix + (key,)).items():
+                if sub != prefix + (key,):
+                    lines[sub] = loc
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines.update(_line_map(item, path, prefix + (index,)))
+    return lines
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], LineMap]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SpecError([SpecIssue(path, f"cannot read file: {error.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise SpecError([SpecIssue(path, "file is not UTF-8 text")]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(error, "problem", None) or str(error)
+        raise SpecError([SpecIssue(path, f"YAML syntax error: {problem}", line)]) from None
+    if data is None:
+        raise SpecError([SpecIssue(path, "file is empty; expected a mapping of spec fields")])
+    if not isinstance(data, dict):
+        raise SpecError([SpecIssue(path, f"expected a mapping of spec fields, got {type(data).__name__}", 1)])
+    return data, _line_map(node, path)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve(path: Path, depth: int = 0, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], LineMap]:
+    """The file's mapping with its includes merged in, and the line of every key."""
+    data, lines = _read_yaml(path)
+    includes = data.pop("include", [])
+    if isinstance(includes, str):
+        includes = [includes]
+    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+        raise SpecError([SpecIssue(path, "expected a file name or a list of file names", lines.get(("include",), (path, None))[1], "include")])
+    merged: dict[str, Any] = {}
+    merged_lines: LineMap = {}
+    for include in includes:
+        target = (path.parent / include).resolve()
+        line = lines.get(("include",), (path, None))[1]
+        if target in chain or target == path.resolve():
+            raise SpecError([SpecIssue(path, f"include cycle through {include}", line, "include")])
+        if depth >= MAX_INCLUDE_DEPTH:
+            raise SpecError([SpecIssue(path, f"includes nested deeper than {MAX_INCLUDE_DEPTH}", line, "include")])
+        if not target.is_file():
+            raise SpecError([SpecIssue(path, f"included file {include} not found (looked at {target})", line, "include")])
+        sub_data, sub_lines = _resolve(target, depth + 1, chain + (path.resolve(),))
+        merged = _deep_merge(merged, sub_data)
+        merged_lines.update(sub_lines)
+    merged = _deep_merge(merged, data)
+    merged_lines.update(lines)
+    return merged, merged_lines
+
+
+def _issues_from_validation(path: Path, error: ValidationError, lines: LineMap) -> list[SpecIssue]:
+    issues = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        found = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key; remove it or check its spelling (docs/specs.md lists the fields)"
+        elif item["type"] == "missing":
+            message = "required field is missing"
+        elif item["type"].startswith("literal_error"):
+            message = f"{message} (got {item.get('input')!r})"
+        where_path, where_line = found if found else (path, None)
+        note = "" if where_path == path else f" (set in included {where_path.name})"
+        issues.append(SpecIssue(path, message + note, where_line if where_path == path else None,
+                                ".".join(map(str, loc)) or None))
+    return issues
+
+
+def load_spec(path: str | Path) -> LoadedSpec:
+    """One spec file, validated; SpecError lists every problem found in it."""
+    path = Path(path)
+    data, lines = _resolve(path)
+    try:
+        spec = TaskSpec.model_validate(data)
+    except ValidationError as error:
+        raise SpecError(_issues_from_validation(path, error, lines)) from None
+    return LoadedSpec(spec=spec, path=path.resolve(), raw=data)
+
+
+def spec_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Every task file under the given files/folders (fragments starting with '_' skipped)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*.yaml")) if not p.name.startswith("_"))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise SpecError([SpecIssue(path, "no such file or folder")])
+    return found
+
+
+def load_specs(paths: Iterable[str | Path]) -> list[LoadedSpec]:
+    """All specs under `paths`; SpecError with every problem in every file (and duplicates)."""
+    issues: list[SpecIssue] = []
+    loaded: list[LoadedSpec] = []
+    try:
+        files = spec_files(paths)
+    except SpecError as error:
+        raise error from None
+    seen: dict[str, Path] = {}
+    for file in files:
+        try:
+            spec = load_spec(file)
+        except SpecError as error:
+            issues.extend(error.issues)
+            continue
+        if spec.name in seen:
+            issues.append(SpecIssue(file, f"duplicate task name {spec.name!r} (also defined in {seen[spec.name]}); task names must be unique", None, "name"))
+            continue
+        seen[spec.name] = file
+        loaded.append(spec)
+    if issues:
+        raise SpecError(issues)
+    return loaded

@@ -1,0 +1,1 @@
+"""Built-in verifiers; importing this package registers them (see registry.py)."""

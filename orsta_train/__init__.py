@@ -1,0 +1,1 @@
+"""orsta-train: GRPO post-training whose rewards come from orsta-bench task specs."""
