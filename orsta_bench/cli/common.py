@@ -31,13 +31,16 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise typer.Exit(code)
 
 
-def load_selected(tasks: str, tasks_dir: list[Path] | None):
+def load_selected(tasks: str, tasks_dir: list[Path] | None, allow_empty: bool = False):
     """Load the catalog and apply a --tasks selector, turning every problem into a clean exit 2."""
     from orsta_bench.spec.catalog import SelectionError, load_catalog, select_tasks
     from orsta_bench.spec.loader import SpecError
 
     try:
-        return select_tasks(load_catalog(tasks_dir), tasks)
+        catalog = load_catalog(tasks_dir)
+        if allow_empty and not catalog:
+            return []
+        return select_tasks(catalog, tasks)
     except SpecError as error:
         fail(f"invalid task specs:\n{error}")
     except SelectionError as error:

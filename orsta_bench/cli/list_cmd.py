@@ -29,7 +29,7 @@ def list_command(
     from orsta_bench.sources.base import count_samples
 
     table = Table("task", "suite", "category", "family", "verifier", "samples", "spec hash")
-    for loaded in load_selected(tasks, tasks_dir):
+    for loaded in load_selected(tasks, tasks_dir, allow_empty=tasks == "*"):
         spec = loaded.spec
         count = count_samples(loaded)
         table.add_row(spec.name, spec.suite, spec.category, spec.family, spec.verifier.name,

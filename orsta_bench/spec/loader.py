@@ -125,7 +125,7 @@ def _issues_from_validation(path: Path, error: ValidationError, lines: LineMap) 
     for item in error.errors():
         loc = tuple(item["loc"])
         found = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
-        message = item["msg"]
+        message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key; remove it or check its spelling (docs/specs.md lists the fields)"
         elif item["type"] == "missing":

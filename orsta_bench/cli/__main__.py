@@ -1,0 +1,3 @@
+from orsta_bench.cli.app import main
+
+main()
