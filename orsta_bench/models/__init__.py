@@ -1,0 +1,1 @@
+"""Locally built models (the tiny random Qwen2.5-VL)."""
