@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import typer
 
+from orsta_bench.cli.compare_cmd import compare_command
+from orsta_bench.cli.leaderboard_cmd import leaderboard_command
 from orsta_bench.cli.list_cmd import list_command
 from orsta_bench.cli.validate_cmd import validate_command
 
@@ -17,6 +19,8 @@ app = typer.Typer(
 )
 app.command("list")(list_command)
 app.command("validate")(validate_command)
+app.command("compare")(compare_command)
+app.command("leaderboard")(leaderboard_command)
 
 
 def main() -> None:

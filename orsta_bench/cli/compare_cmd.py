@@ -1,0 +1,81 @@
+"""`orsta-bench compare BASELINE CANDIDATE`: the CI regression gate (exit 0 / 1 / 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from orsta_bench.cli.common import EXIT_FAILED, console, fail
+
+
+def _delta_table(report: dict[str, Any]) -> Table:
+    from orsta_bench.results.table import percent
+
+    settings = report["settings"]
+    table = Table(title=f"candidate - baseline (points), {settings['confidence']:.0%} paired "
+                        f"bootstrap, max drop {100 * settings['max_drop']:.1f}",
+                  title_justify="left")
+    for column in ("task", "n", "baseline %", "candidate %", "delta", "CI", "p (Holm)", ""):
+        table.add_column(column, justify="left" if column in ("task", "") else "right")
+
+    def row(name: str, entry: dict[str, Any], n: str, p: str) -> None:
+        delta = entry["delta"]
+        mark = "[bold red]REGRESSION[/]" if entry["regression"] else ""
+        table.add_row(name, n, percent(entry["baseline"]), percent(entry["candidate"]),
+                      f"{100 * delta:+.1f}",
+                      f"[{100 * entry['ci_low']:+.1f}, {100 * entry['ci_high']:+.1f}]", p, mark)
+
+    for name, entry in report["tasks"].items():
+        row(name, entry, str(entry["n_paired"]), f"{entry['p_holm']:.3g}")
+    table.add_section()
+    for name, entry in report["suites"].items():
+        row(f"[bold]{name}[/] (suite)", entry, f"{entry['n_tasks']} tasks", "")
+    return table
+
+
+def compare_command(
+    baseline: Annotated[Path, typer.Argument(help="Baseline run folder (or its results.json).")],
+    candidate: Annotated[Path, typer.Argument(help="Candidate run folder (or its results.json).")],
+    max_drop: Annotated[float, typer.Option(
+        "--max-drop", help="Tolerated drop on the 0-1 scale (0.02 = two points).")] = 0.0,
+    confidence: Annotated[float, typer.Option(
+        "--confidence", help="Confidence of the intervals (family-wise across tasks).")] = 0.95,
+    resamples: Annotated[int, typer.Option(
+        "--resamples", help="Bootstrap resamples.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the full comparison as JSON (for CI) instead of a table.")] = False,
+) -> None:
+    """Exit 1 when the candidate is worse than the baseline beyond statistical noise.
+
+    Samples pair by (task, id, sample_hash); each task's mean difference gets a paired bootstrap
+    interval and regresses when it lies entirely below -max-drop (Holm-corrected across tasks);
+    each suite is judged on its own interval. Exit 0: no regression, 1: regression, 2: bad or
+    incomparable input."""
+    from orsta_bench.results.compare import CompareError, Settings, compare_runs
+
+    try:
+        report = compare_runs(baseline, candidate, Settings(max_drop, confidence, resamples,
+                                                            seed))
+    except CompareError as error:
+        fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        pairing = report["pairing"]
+        left_out = pairing["union"] - pairing["paired"]
+        console.print(f"{pairing['paired']} paired samples; {left_out} unpaired left out "
+                      f"({pairing['only_baseline']} only in baseline, "
+                      f"{pairing['only_candidate']} only in candidate, "
+                      f"{pairing['hash_mismatch']} changed); "
+                      f"{pairing['excluded_status']} excluded by status", highlight=False)
+        console.print(_delta_table(report))
+        style = "bold red" if report["regressions"] else "bold green"
+        detail = f": {', '.join(report['regressions'])}" if report["regressions"] else ""
+        console.print(f"[{style}]verdict: {report['verdict']}[/]{detail}", highlight=False)
+    if report["regressions"]:
+        raise typer.Exit(EXIT_FAILED)

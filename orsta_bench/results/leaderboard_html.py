@@ -1,0 +1,122 @@
+"""leaderboard/index.html: a static page that opens from the file system with no server and no
+network (inline CSS and a few lines of inline JS for sorting; a content security policy forbids
+any fetch). Everything is rendered here, escaped, so the page shows the same without JS."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+from importlib import resources
+from string import Template
+from typing import Any
+
+from orsta_bench.results.leaderboard import Entry, columns, slug
+from orsta_bench.results.table import interval, percent
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}"
+
+
+def _heat(value: float | None) -> str:
+    """A red (0) to green (1) background; grey when there is no score."""
+    if value is None:
+        return "background:#eceef2"
+    hue = round(120 * max(0.0, min(1.0, value)))
+    return f"background:hsl({hue},65%,82%)"
+
+
+def _score_cell(entry: dict[str, Any], bar: bool = False) -> str:
+    score = entry.get("score")
+    if score is None:
+        return '<td data-value="">-</td>'
+    width = f'<span class="bar" style="width:{4 * score:.2f}rem"></span>' if bar else ""
+    ci = interval(entry)
+    ci_html = f' <span class="ci">{_e(ci)}</span>' if ci else ""
+    return f'<td data-value="{_number(score)}">{width}{percent(score)}{ci_html}</td>'
+
+
+def _board(entries: list[Entry], suites: list[str], families: list[str]) -> tuple[str, str]:
+    def th(label: str, kind: str, css: str = "") -> str:
+        klass = f' class="{css}"' if css else ""
+        return f'<th data-kind="{kind}"{klass}><button type="button">{_e(label)}</button></th>'
+
+    head = [th("#", "number"), th("model", "text", "text")]
+    head += [th(f"{suite}", "number") for suite in suites]
+    head += [th(family, "number") for family in families]
+    head += [th("date", "text", "text"), th("specs", "text", "text")]
+    rows = []
+    for rank, entry in enumerate(entries, start=1):
+        anchor = f"task-{slug(entry.name)}"
+        cells = [f'<td data-value="{rank}">{rank}</td>',
+                 f'<td class="text" data-value="{_e(entry.name.lower())}">'
+                 f'<a href="#{_e(anchor)}">{_e(entry.name)}</a></td>']
+        cells += [_score_cell(entry.suite(s), bar=True) for s in suites]
+        cells += [_score_cell({"score": entry.family(f).get("score")}) for f in families]
+        cells += [f'<td class="text" data-value="{_e(entry.date)}">{_e(entry.date or "-")}</td>',
+                  f'<td class="text" data-value="{_e(entry.spec_fingerprint)}">'
+                  f'<code>{_e(entry.spec_fingerprint)}</code></td>']
+        rows.append(f'<tr data-model="{_e(entry.name)}">' + "".join(cells) + "</tr>")
+    return "".join(head), "\n".join(rows)
+
+
+def _heatmap(entries: list[Entry], families: list[str]) -> tuple[str, str]:
+    head = "<th>model</th>" + "".join(f"<th>{_e(f)}</th>" for f in families)
+    rows = []
+    for entry in entries:
+        cells = [f'<td class="text">{_e(entry.name)}</td>']
+        for family in families:
+            data = entry.family(family)
+            score = data.get("score")
+            title = f"{family}: {percent(score)} {interval(data)}".strip()
+            cells.append(f'<td class="heat" style="{_heat(score)}" title="{_e(title)}">'
+                         f"{percent(score)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return head, "\n".join(rows)
+
+
+def _failures(entry: dict[str, Any]) -> str:
+    counts = entry.get("status_counts", {})
+    parts = [f"{name} {count}" for name, count in sorted(counts.items()) if name != "ok" and count]
+    return ", ".join(parts)
+
+
+def _drilldown(entries: list[Entry]) -> str:
+    blocks = []
+    for entry in entries:
+        rows = []
+        for name, task in sorted(entry.results.get("tasks", {}).items()):
+            failed = _failures(task)
+            rows.append(
+                f'<tr><td class="text">{_e(name)}</td><td class="text">{_e(task.get("suite", ""))}'
+                f'</td><td class="text">{_e(task.get("family", ""))}</td>'
+                f'<td style="{_heat(task.get("score"))}">{percent(task.get("score"))}</td>'
+                f'<td class="ci">{_e(interval(task))}</td>'
+                f'<td>{task.get("n_scored", 0)}/{task.get("n", 0)}</td>'
+                f'<td class="text{" bad" if failed else ""}">{_e(failed)}</td></tr>')
+        hashes = entry.results.get("spec_hashes") or {}
+        spec_list = ", ".join(f"{_e(k)}=<code>{_e(v)}</code>" for k, v in sorted(hashes.items()))
+        blocks.append(
+            f'<details id="task-{_e(slug(entry.name))}"><summary>{_e(entry.name)}</summary>'
+            '<table><thead><tr><th>task</th><th class="text">suite</th><th class="text">family'
+            '</th><th>score</th><th>95% CI</th><th>scored/n</th><th class="text">statuses</th>'
+            f'</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            f'<p class="note">spec hashes: {spec_list or "-"}</p></details>')
+    return "\n".join(blocks) or '<p class="note">No results yet.</p>'
+
+
+def render_html(entries: list[Entry], generated: str | None = None) -> str:
+    """The whole page for these board entries (already in board order)."""
+    suites, families = columns(entries)
+    board_head, board_rows = _board(entries, suites, families)
+    heat_head, heat_rows = _heatmap(entries, families)
+    template = Template(resources.files("orsta_bench.results").joinpath(
+        "templates/leaderboard.html").read_text(encoding="utf-8"))
+    stamp = generated or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return template.substitute(
+        count=len(entries), generated=_e(stamp), board_head=board_head, board_rows=board_rows,
+        heat_head=heat_head, heat_rows=heat_rows, drilldown=_drilldown(entries))
