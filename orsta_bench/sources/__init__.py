@@ -1,3 +1,5 @@
 """Built-in sample sources; importing this package registers them (see registry.py)."""
 
 from orsta_bench.sources import jsonl  # noqa: F401
+from orsta_bench.sources import synthetic  # noqa: F401
+from orsta_bench.sources import megabench  # noqa: F401,E402
