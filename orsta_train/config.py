@@ -1,0 +1,203 @@
+"""TrainConfig: every knob of an orsta-train run in one validated object.
+
+Values come, in increasing priority, from a preset (`vtriune` is the paper's recipe), a YAML
+`--config` file and command-line flags. Unknown keys are rejected with the close matches, so a
+typo never silently trains with a default.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class ConfigError(ValueError):
+    """A bad preset, config file or flag; the message names the key or file and the fix."""
+
+
+class TrainConfig(BaseModel):
+    """One training run. Field names follow TRL's GRPOConfig where they mean the same thing."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # What to train on.
+    model: str = Field(..., description="--model grammar of orsta-bench: tiny, a local folder, hf:PATH")
+    tasks: str = Field(..., description="--tasks selector: names, a suite or a glob")
+    output: str = Field(..., description="output folder (checkpoints, metrics.jsonl, final model)")
+    tasks_dir: list[str] = Field(default_factory=list)
+    task_weights: dict[str, float] = Field(default_factory=dict, description="per-task sampling weight (default 1)")
+    samples_per_task: int | None = Field(None, gt=0, description="train+held-out samples read per task")
+    heldout_fraction: float = Field(0.1, ge=0, lt=1)
+    heldout_max_per_task: int = Field(16, ge=0)
+    train_size: int | None = Field(None, gt=0, description="rows of the weighted mixture (default: sum of task sizes)")
+
+    # Schedule.
+    seed: int = 0
+    max_steps: int = Field(-1, description="-1: run num_train_epochs")
+    num_train_epochs: float = Field(1.0, gt=0)
+    per_device_train_batch_size: int = Field(8, gt=0, description="completions per device per micro-step")
+    gradient_accumulation_steps: int = Field(1, gt=0)
+    learning_rate: float = Field(1e-6, gt=0)
+    lr_scheduler_type: str = "constant_with_warmup"
+    warmup_ratio: float = Field(0.05, ge=0, lt=1)
+    weight_decay: float = Field(0.0, ge=0)
+    max_grad_norm: float = Field(1.0, gt=0)
+
+    # GRPO (TRL GRPOConfig names).
+    beta: float = Field(0.0, ge=0, description="KL weight; 0 means no reference model is loaded")
+    epsilon: float = Field(0.2, gt=0)
+    epsilon_high: float = Field(0.28, gt=0)
+    loss_type: Literal["grpo", "dapo", "dr_grpo", "bnpo"] = "dapo"
+    scale_rewards: Literal["group", "batch", "none"] = "group"
+    num_generations: int = Field(8, ge=2)
+    num_iterations: int = Field(1, gt=0)
+    mask_truncated_completions: bool = False
+    temperature: float = Field(1.0, gt=0)
+    top_p: float = Field(1.0, gt=0, le=1)
+    max_completion_length: int = Field(2048, gt=0)
+
+    # The V-Triune model-side recipe.
+    freeze_vision: bool = Field(True, description="freeze the vision tower and its connector (merger)")
+    ban_vision_tokens: bool = Field(True, description="forbid image/video pad tokens at generation")
+    cot_instructions: list[str] = Field(default_factory=list, description="pool appended to prompts")
+
+    # Rewards: scored by orsta_bench.reward in killable workers (orsta_bench.scoring.ScoringPool).
+    reward_workers: int = Field(2, ge=0)
+    reward_timeout_s: float = Field(10.0, gt=0)
+
+    # Logging, evaluation, checkpoints.
+    logging_steps: int = Field(1, gt=0)
+    report_to: list[str] = Field(default_factory=lambda: ["auto"])
+    eval_steps: int = Field(0, ge=0, description="0: no periodic held-out evaluation")
+    eval_max_new_tokens: int | None = Field(None, gt=0, description="default: max_completion_length")
+    eval_batch_size: int = Field(8, gt=0)
+    save_steps: int = Field(500, gt=0)
+    save_total_limit: int | None = Field(2, gt=0)
+    resume_from_checkpoint: str | None = Field(None, description="a checkpoint folder, or 'last'")
+
+    # Hardware and scale.
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["auto", "float32", "bfloat16"] = "auto"
+    gradient_checkpointing: bool = False
+    deepspeed: str | None = Field(None, description="zero2, zero3 or a DeepSpeed JSON path")
+    use_vllm: bool = False
+    vllm_mode: Literal["colocate", "server"] = "colocate"
+    vllm_server_host: str = "0.0.0.0"
+    vllm_server_port: int = 8000
+    vllm_gpu_memory_utilization: float = Field(0.3, gt=0, le=1)
+    vllm_tensor_parallel_size: int = Field(1, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> TrainConfig:
+        if self.epsilon_high < self.epsilon:
+            raise ValueError("epsilon_high must be >= epsilon (clip-higher)")
+        for task, weight in self.task_weights.items():
+            if weight < 0:
+                raise ValueError(f"task_weights.{task} must be >= 0")
+        return self
+
+
+# The paper's recipe (V-Triune, arXiv 2505.18129, training section). Model-independent.
+VTRIUNE: dict[str, Any] = {
+    "beta": 0.0,
+    "epsilon": 0.2,
+    "epsilon_high": 0.28,
+    "loss_type": "dapo",
+    "num_generations": 8,
+    "learning_rate": 1e-6,
+    "lr_scheduler_type": "constant_with_warmup",
+    "warmup_ratio": 0.05,
+    "temperature": 1.0,
+    "top_p": 1.0,
+    "max_completion_length": 2048,
+    "freeze_vision": True,
+    "ban_vision_tokens": True,
+    "cot_instructions": [
+        "Reason through the problem step by step before you give the final answer.",
+        "Look at the image carefully and think it through before answering.",
+        "First work out the answer in your reasoning, then state it in the requested format.",
+    ],
+}
+
+# Small, fast settings for CPU smoke runs with the tiny model (every value still overridable).
+CPU_SMOKE: dict[str, Any] = {
+    **VTRIUNE,
+    "cot_instructions": [],
+    "num_generations": 4,
+    "per_device_train_batch_size": 4,
+    "max_completion_length": 16,
+    "learning_rate": 1e-4,
+    "warmup_ratio": 0.0,
+    "samples_per_task": 24,
+    "heldout_max_per_task": 4,
+    "reward_workers": 0,
+    "device": "cpu",
+    "dtype": "float32",
+    "save_steps": 1000,
+    "report_to": ["none"],
+}
+
+PRESETS: dict[str, dict[str, Any]] = {"vtriune": VTRIUNE, "cpu-smoke": CPU_SMOKE, "none": {}}
+
+
+def _unknown_key_error(key: str, where: str) -> ConfigError:
+    close = difflib.get_close_matches(key, list(TrainConfig.model_fields), n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    return ConfigError(f"{where}: unknown key {key!r}.{hint} (docs/training.md lists every key)")
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """A YAML mapping of TrainConfig keys (a `preset:` key is allowed too)."""
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as error:
+        raise ConfigError(f"--config {path}: cannot read ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"--config {path}: not valid YAML: {error}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"--config {path}: must be a mapping of keys to values, got {type(data).__name__}")
+    for key in data:
+        if key != "preset" and key not in TrainConfig.model_fields:
+            raise _unknown_key_error(str(key), f"--config {path}")
+    return data
+
+
+def parse_set_items(items: list[str]) -> dict[str, Any]:
+    """`--set key=value` items; values are read as YAML (numbers, booleans, lists)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or not key:
+            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. --set temperature=0.9")
+        if key not in TrainConfig.model_fields:
+            raise _unknown_key_error(key, f"--set {item!r}")
+        try:
+            out[key] = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            out[key] = raw
+    return out
+
+
+def resolve_config(
+    preset: str | None, file_values: dict[str, Any], overrides: dict[str, Any]
+) -> TrainConfig:
+    """preset < config file < command line; the file may name the preset (the flag wins)."""
+    name = preset or file_values.get("preset") or "vtriune"
+    if name not in PRESETS:
+        raise ConfigError(f"--preset {name!r} is not known; choose one of {', '.join(PRESETS)}")
+    merged = {**PRESETS[name], **{k: v for k, v in file_values.items() if k != "preset"}}
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return TrainConfig(**merged)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}" for e in error.errors()
+        )
+        raise ConfigError(f"invalid training configuration (preset {name!r}): {problems}") from None

@@ -1,0 +1,200 @@
+"""Spec samples -> HF `datasets` rows that TRL's GRPOTrainer can train on.
+
+A row holds what TRL needs (a conversational `prompt` with image placeholders and the `images`)
+and everything the reward needs to score a completion, because reward functions only see dataset
+columns: the sample record as JSON, its data source, and what the processor did to the images
+(`image_grid_thw` in pixels and the resized `image_size`), so pixel-coordinate boxes can be
+rescaled exactly as the model saw the image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from orsta_bench.sample import Sample
+from orsta_bench.spec.loaded import LoadedSpec
+
+
+class TrainDataError(ValueError):
+    """A task that cannot be trained on (no samples, a verifier that cannot score); names the task."""
+
+
+@dataclass
+class TaskSplit:
+    """One task's samples, split by sample id into train and held-out."""
+
+    task: str
+    train: list[Sample]
+    heldout: list[Sample]
+
+
+def heldout_key(task: str, sample_id: str) -> float:
+    """A stable number in [0, 1) per (task, id): the split never moves when samples are added."""
+    digest = hashlib.sha256(f"{task}\x00{sample_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def split_task(samples: list[Sample], task: str, fraction: float, max_heldout: int) -> TaskSplit:
+    """Held-out = the samples whose id hashes below `fraction`, at most `max_heldout` of them."""
+    ranked = sorted(samples, key=lambda s: heldout_key(task, s.id))
+    heldout = [s for s in ranked if heldout_key(task, s.id) < fraction][:max_heldout]
+    chosen = {s.id for s in heldout}
+    return TaskSplit(task, [s for s in samples if s.id not in chosen], heldout)
+
+
+def check_scorable(sample: Sample) -> None:
+    """Score an empty response with a training context: a verifier that reports `error` or
+    `not_scored` here (unknown verifier, needs a judge or network) cannot give rewards."""
+    from orsta_bench.reward import score_sample, train_context
+
+    score = score_sample(sample, "", train_context(0, 1))
+    if score.status.value in ("error", "not_scored"):
+        raise TrainDataError(
+            f"task {sample.task!r}: verifier {sample.verifier.name!r} cannot score training samples "
+            f"(status {score.status.value}: {score.detail or 'no detail'}); drop the task from --tasks "
+            "or give it a verifier that runs offline"
+        )
+
+
+def load_splits(
+    specs: list[LoadedSpec], limit: int | None, fraction: float, max_heldout: int
+) -> list[TaskSplit]:
+    from orsta_bench.sources.base import iter_samples
+
+    splits = []
+    for loaded in specs:
+        samples = list(iter_samples(loaded, limit))
+        if not samples:
+            raise TrainDataError(f"task {loaded.name!r} ({loaded.path}) produced no samples")
+        check_scorable(samples[0])
+        split = split_task(samples, loaded.name, fraction, max_heldout)
+        if not split.train:
+            raise TrainDataError(
+                f"task {loaded.name!r}: every sample went to the held-out split; lower heldout_fraction"
+            )
+        splits.append(split)
+    return splits
+
+
+def mixture(splits: list[TaskSplit], weights: dict[str, float], total: int | None, seed: int) -> list[Sample]:
+    """A shuffled training list where task t makes up a share w_t / sum(w) of `total` rows
+    (default: as many rows as there are training samples). A task is cycled through in a
+    seeded order, so a share larger than the task repeats samples as evenly as possible."""
+    unknown = sorted(set(weights) - {s.task for s in splits})
+    if unknown:
+        raise TrainDataError(f"task_weights names tasks not in --tasks: {', '.join(unknown)}")
+    w = [weights.get(s.task, 1.0) for s in splits]
+    if sum(w) <= 0:
+        raise TrainDataError("task_weights are all zero: nothing to train on")
+    total = total or sum(len(s.train) for s in splits)
+    exact = [total * x / sum(w) for x in w]
+    counts = [int(x) for x in exact]
+    for i in sorted(range(len(w)), key=lambda i: exact[i] - counts[i], reverse=True)[: total - sum(counts)]:
+        counts[i] += 1
+    rng = random.Random(seed)
+    rows: list[Sample] = []
+    for split, count in zip(splits, counts, strict=True):
+        order = split.train[:]
+        rng.shuffle(order)
+        rows.extend(order[i % len(order)] for i in range(count))
+    rng.shuffle(rows)
+    return rows
+
+
+def _cot_instruction(sample: Sample, pool: list[str], seed: int) -> str | None:
+    if not pool:
+        return None
+    key = hashlib.sha256(f"{seed}\x00{sample.task}\x00{sample.id}".encode()).digest()
+    return pool[int.from_bytes(key[:4], "big") % len(pool)]
+
+
+def to_trl_prompt(sample: Sample, cot: str | None) -> list[dict[str, Any]]:
+    """Sample messages -> TRL conversational messages: image parts become `{"type": "image"}`
+    (TRL fills them from the `images` column in order); the CoT instruction, if any, is appended
+    to the last user text."""
+    out: list[dict[str, Any]] = []
+    for message in sample.messages:
+        content = message["content"]
+        parts = [{"type": "text", "text": content}] if isinstance(content, str) else [
+            {"type": "image"} if part.get("type") == "image" else {"type": "text", "text": part["text"]}
+            for part in content
+        ]
+        out.append({"role": message["role"], "content": parts})
+    if cot:
+        last_user = next(m for m in reversed(out) if m["role"] == "user")
+        texts = [p for p in last_user["content"] if p["type"] == "text"]
+        if texts:
+            texts[-1]["text"] = f"{texts[-1]['text']}\n\n{cot}"
+        else:
+            last_user["content"].append({"type": "text", "text": cot})
+    return out
+
+
+def image_geometry(image_processor: Any, images: list[Any]) -> tuple[list[list[int]], list[int]]:
+    """What the processor made of the images: `image_grid_thw` in pixels per image (patch grid
+    times the patch size, as the V-Triune trainer sends it) and the first image's resized
+    [width, height]. Both empty/zero for a sample without images."""
+    if not images:
+        return [], []
+    grid = image_processor(images=images, return_tensors="pt")["image_grid_thw"].tolist()
+    patch = int(getattr(image_processor, "patch_size", 14))
+    pixels = [[int(t), int(h) * patch, int(w) * patch] for t, h, w in grid]
+    return pixels, [pixels[0][2], pixels[0][1]]
+
+
+def sample_record(sample: Sample) -> str:
+    """The sample as JSON without image bytes: all a reward needs to rebuild and score it."""
+    data = sample.to_json_dict()
+    data.pop("images")
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def sample_from_record(record: str) -> Sample:
+    from orsta_bench.sample import VerifierCall
+
+    data = json.loads(record)
+    return Sample(
+        id=data["id"], task=data["task"], data_source=data["data_source"], messages=data["messages"],
+        ground_truth=data["ground_truth"], verifier=VerifierCall(**data["verifier"]),
+        dimensions=data["dimensions"], metadata=data["metadata"],
+    )
+
+
+def to_rows(samples: list[Sample], image_processor: Any, cot_pool: list[str], seed: int) -> list[dict[str, Any]]:
+    rows = []
+    for sample in samples:
+        images = [image.to_pil() for image in sample.images]
+        grid, size = image_geometry(image_processor, images)
+        rows.append({
+            "prompt": to_trl_prompt(sample, _cot_instruction(sample, cot_pool, seed)),
+            "images": images,
+            "sample": sample_record(sample),
+            "data_source": sample.data_source,
+            "task": sample.task,
+            "image_grid_thw": grid,
+            "image_size": size,
+        })
+    return rows
+
+
+def build_datasets(rows_train: list[dict[str, Any]], rows_eval: list[dict[str, Any]]) -> tuple[Any, Any]:
+    """HF datasets with an explicit schema (images as an Image sequence) so every task shares it."""
+    from datasets import Dataset, Features, Image, List, Value
+
+    message = {"role": Value("string"), "content": List({"type": Value("string"), "text": Value("string")})}
+    features = Features({
+        "prompt": List(message),
+        "images": List(Image()),
+        "sample": Value("string"),
+        "data_source": Value("string"),
+        "task": Value("string"),
+        "image_grid_thw": List(List(Value("int64"))),
+        "image_size": List(Value("int64")),
+    })
+    train = Dataset.from_list(rows_train, features=features)
+    heldout = Dataset.from_list(rows_eval, features=features) if rows_eval else None
+    return train, heldout

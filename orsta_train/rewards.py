@@ -1,0 +1,119 @@
+"""The one reward adapter between TRL's GRPOTrainer and orsta-bench's reward function.
+
+For every completion it calls `orsta_bench.reward.score` (through `orsta_bench.scoring.
+ScoringPool`, the killable workers evaluation uses too) with the sample's own verifier call and
+a training context built from the trainer state (`step`, `total_steps`), so the dynamic IoU
+threshold and the format weights of the spec apply exactly as in the V-Triune recipe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from orsta_bench.sample import Sample
+from orsta_bench.score import Score
+from orsta_train.dataset import sample_from_record
+from orsta_train.monitoring import CompletionRecord, is_reflective, source_metrics
+
+# Statuses that mean "the harness could not score this", not "the model was wrong": the row is
+# skipped (None -> NaN in TRL, left out of the group statistics) instead of rewarded 0.
+_UNSCORABLE = frozenset({"error", "not_scored"})
+
+
+def completion_text(completion: Any) -> str:
+    """TRL hands conversational completions as [{"role": "assistant", "content": ...}]."""
+    if isinstance(completion, str):
+        return completion
+    content = completion[-1]["content"] if completion else ""
+    if isinstance(content, list):
+        return "".join(part.get("text") or "" for part in content if isinstance(part, dict))
+    return str(content or "")
+
+
+def training_context(step: int, total_steps: int, grid: list[list[int]] | None, size: list[int] | None) -> dict[str, Any]:
+    from orsta_bench.reward import train_context
+
+    extra: dict[str, Any] = {}
+    if grid:
+        extra["image_grid_thw"] = [list(map(int, row)) for row in grid]
+    if size:
+        extra["image_size"] = [int(v) for v in size]
+    return train_context(step, max(int(total_steps), 1), **extra)
+
+
+class OrstaReward:
+    """A TRL reward function (a plain callable with `__name__`). Keeps the pool open between
+    steps; `close()` stops its workers."""
+
+    __name__ = "orsta_reward"
+
+    def __init__(
+        self,
+        workers: int,
+        timeout_s: float,
+        max_completion_length: int,
+        eos_token_ids: list[int],
+    ) -> None:
+        from orsta_bench.scoring import ScoringPool
+
+        self.pool = ScoringPool(workers=workers, timeout_s=timeout_s)
+        self.max_completion_length = max_completion_length
+        self.eos_token_ids = set(eos_token_ids)
+        self.last_contexts: list[dict[str, Any]] = []  # what the reward saw last call (tests, logs)
+        self.last_records: list[CompletionRecord] = []
+
+    def __call__(
+        self,
+        prompts: list[Any],
+        completions: list[Any],
+        completion_ids: list[list[int]],
+        sample: list[str],
+        image_grid_thw: list[list[list[int]]] | None = None,
+        image_size: list[list[int]] | None = None,
+        trainer_state: Any = None,
+        log_metric: Callable[[str, float], None] | None = None,
+        **_: Any,
+    ) -> list[float | None]:
+        step = int(getattr(trainer_state, "global_step", 0) or 0)
+        total = int(getattr(trainer_state, "max_steps", 0) or 0)
+        samples = [sample_from_record(record) for record in sample]
+        texts = [completion_text(c) for c in completions]
+        contexts = [
+            training_context(step, total, (image_grid_thw or [None] * len(samples))[i],
+                             (image_size or [None] * len(samples))[i])
+            for i in range(len(samples))
+        ]
+        scores = self.score(samples, texts, contexts)
+        self.last_contexts = contexts
+        self.last_records = [
+            self._record(s, t, ids, score) for s, t, ids, score in zip(samples, texts, completion_ids, scores, strict=True)
+        ]
+        if log_metric is not None:
+            for name, value in source_metrics(self.last_records).items():
+                log_metric(name, value)
+        return [None if score.status.value in _UNSCORABLE else score.value for score in scores]
+
+    def score(self, samples: list[Sample], texts: list[str], contexts: list[dict[str, Any]]) -> list[Score]:
+        from orsta_bench.scoring import ScoreJob
+
+        jobs = [ScoreJob.for_sample(s, t, c) for s, t, c in zip(samples, texts, contexts, strict=True)]
+        return self.pool.score_many(jobs)
+
+    def _record(self, sample: Sample, text: str, ids: list[int], score: Score) -> CompletionRecord:
+        ids = list(ids)
+        return CompletionRecord(
+            data_source=sample.data_source,
+            value=score.value,
+            accuracy=score.accuracy,
+            format=score.format,
+            status=score.status.value,
+            length=len(ids),
+            clipped=len(ids) >= self.max_completion_length,
+            truncated=not ids or ids[-1] not in self.eos_token_ids,
+            reflective=is_reflective(text),
+            parts=dict(score.parts),
+        )
+
+    def close(self) -> None:
+        self.pool.close()
