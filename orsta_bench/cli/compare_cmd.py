@@ -16,24 +16,33 @@ def _delta_table(report: dict[str, Any]) -> Table:
     from orsta_bench.results.table import percent
 
     settings = report["settings"]
-    table = Table(title=f"candidate - baseline (points), {settings['confidence']:.0%} paired "
+    table = Table(title=f"candidate - baseline in points: {settings['confidence']:.0%} paired "
                         f"bootstrap, max drop {100 * settings['max_drop']:.1f}",
                   title_justify="left")
-    for column in ("task", "n", "baseline %", "candidate %", "delta", "CI", "p (Holm)", ""):
-        table.add_column(column, justify="left" if column in ("task", "") else "right")
+    table.add_column("task", no_wrap=True)
+    for column in ("n", "base %", "cand %", "delta"):
+        table.add_column(column, justify="right")
+    table.add_column("CI", justify="right", no_wrap=True)
+    table.add_column("p Holm", justify="right")
+    flagged = bool(report["regressions"])
+    if flagged:
+        table.add_column("", no_wrap=True)
 
     def row(name: str, entry: dict[str, Any], n: str, p: str) -> None:
-        delta = entry["delta"]
-        mark = "[bold red]REGRESSION[/]" if entry["regression"] else ""
-        table.add_row(name, n, percent(entry["baseline"]), percent(entry["candidate"]),
-                      f"{100 * delta:+.1f}",
-                      f"[{100 * entry['ci_low']:+.1f}, {100 * entry['ci_high']:+.1f}]", p, mark)
+        cells = [name, n, percent(entry["baseline"]), percent(entry["candidate"]),
+                 f"{100 * entry['delta']:+.1f}",
+                 f"[{100 * entry['ci_low']:+.1f}, {100 * entry['ci_high']:+.1f}]", p]
+        if flagged:
+            cells.append("[bold red]REGRESSION[/]" if entry["regression"] else "")
+        table.add_row(*cells)
 
     for name, entry in report["tasks"].items():
-        row(name, entry, str(entry["n_paired"]), f"{entry['p_holm']:.3g}")
+        row(name, entry, str(entry["n_paired"]), f"{entry['p_holm']:.2g}")
     table.add_section()
     for name, entry in report["suites"].items():
-        row(f"[bold]{name}[/] (suite)", entry, f"{entry['n_tasks']} tasks", "")
+        n = sum(report["tasks"][t]["n_paired"] for t, e in report["tasks"].items()
+                if e["suite"] == name)
+        row(f"[bold]suite {name}[/]", entry, str(n), "")
     return table
 
 

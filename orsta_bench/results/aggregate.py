@@ -30,7 +30,7 @@ from orsta_bench.results.records import SAMPLES_FILE, SampleRecord, read_run_jso
 from orsta_bench.score import Status
 
 SCHEMA_VERSION = 1
-_RUN_KEYS = ("model", "backend", "versions", "timing")
+_RUN_KEYS = ("model", "model_name", "backend", "versions", "timing", "limit", "git_revision")
 
 
 def _number(value: float) -> float | None:

@@ -57,7 +57,10 @@ class Entry:
 
 
 def model_name(results: dict[str, Any]) -> str:
-    """A display name from results["model"] (a string, or a dict naming the model)."""
+    """A display name: results["model_name"], else results["model"] (a string, or a dict
+    naming the model)."""
+    if results.get("model_name"):
+        return str(results["model_name"])
     model = results.get("model")
     if isinstance(model, dict):
         for key in ("name", "model_name", "id", "path", "spec"):
