@@ -10,6 +10,7 @@ validated against its knob model. Sample i depends only on (generator, seed, i, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -17,6 +18,9 @@ from orsta_bench.sample import SampleImage
 from orsta_bench.sources.base import RawItem
 from orsta_bench.sources.registry import register_source
 from orsta_bench.spec.loaded import LoadedSpec
+
+if TYPE_CHECKING:
+    from orsta_bench.synth.common import Knobs
 
 
 class SyntheticParams(BaseModel):
@@ -31,7 +35,7 @@ class SyntheticParams(BaseModel):
         self.knobs()
         return self
 
-    def knobs(self):  # -> orsta_bench.synth.common.Knobs
+    def knobs(self) -> Knobs:
         """The generator's knob model filled from the extra keys; ValueError naming the key."""
         from orsta_bench.synth.registry import get_generator
 
