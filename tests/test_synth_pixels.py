@@ -16,7 +16,7 @@ from orsta_bench.synth import generate, get_generator
 from orsta_bench.synth.common import COLORS, to_norm1000
 from orsta_bench.synth.ocr import text_mask
 
-N = 12  # samples per family checked
+N = 12  # samples per family checked (chart: 3 N, to cover bar, line and pie)
 
 
 def png(item, tmp_path, name: str) -> np.ndarray:
@@ -98,27 +98,36 @@ def test_grounding_box_is_the_unique_referred_object(index, tmp_path):
         assert same == [target]
 
 
-@pytest.mark.parametrize("index", range(N))
+@pytest.mark.parametrize("index", range(3 * N))
 def test_chart_values_match_pixel_heights(index, tmp_path):
     item = generate("chart", 6, index, clean("chart"))
     meta = item.metadata
     pixels = png(item, tmp_path, f"chart{index}")
-    colour = np.all(pixels == meta["color"], axis=-1)
-    if meta["kind"] == "bar":
+    if meta["kind"] == "pie":  # each wedge's pixel share is its percentage
+        pie = pixels[:, : meta["legend_x"]]
+        areas = [np.count_nonzero(np.all(pie == w["color"], axis=-1)) for w in meta["wedges"]]
+        shares = [100 * a / sum(areas) for a in areas]
+        assert all(abs(share - value) < 1.5 for share, value in zip(shares, meta["values"], strict=True))
+        values = [round(share / 5) * 5 for share in shares]
+        assert sum(meta["values"]) == 100
+    elif meta["kind"] == "bar":
+        colour = np.all(pixels == meta["color"], axis=-1)
         labels, count = ndimage.label(colour)
         regions = sorted(ndimage.find_objects(labels)[:count], key=lambda r: r[1].start)
         heights = [r[0].stop - r[0].start for r in regions]
         assert all(r[0].stop == meta["base"] for r in regions)  # bars stand on the axis
         values = [h // meta["unit"] for h in heights]
         assert [v * meta["unit"] for v in values] == heights
-    else:  # every marker is centred on the grid line of its value
+    else:  # line: every marker is centred on the grid line of its value
+        colour = np.all(pixels == meta["color"], axis=-1)
         values = []
         for x, y in meta["marks"]:
             assert colour[y, x]
             values.append((meta["base"] - y) // meta["unit"])
     assert values == meta["values"]
     named = [values[i] for i in meta["named"]]
-    expected = {"value": named[:1] and named[0], "max": max(values), "sum": sum(values),
+    expected = {"value": named[:1] and named[0], "max": max(values),
+                "sum": sum(named) if meta["kind"] == "pie" else sum(values),
                 "diff": named and named[0] - named[-1]}[meta["ask"]]
     assert item.ground_truth == expected == int(item.answer)
 

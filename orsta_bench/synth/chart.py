@@ -1,7 +1,9 @@
-"""Charts with exact integer values on a labelled grid: value lookup, maximum, difference, sum.
+"""Charts with exact integer values: value lookup, maximum, difference, sum.
 
-One value unit is a whole number of pixels (`unit`), so a bar of value v is exactly v*unit
-pixels tall and a line point sits exactly on the grid line of its value.
+Bar and line charts sit on a labelled grid where one value unit is a whole number of pixels
+(`unit`), so a bar of value v is exactly v*unit pixels tall and a line point sits exactly on the
+grid line of its value. Pie charts show percentages (multiples of 5) in a legend, and each
+wedge's angle is its share of 360 degrees.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+from PIL import ImageDraw
 from pydantic import Field, model_validator
 
 from orsta_bench.synth.common import (
@@ -27,51 +30,52 @@ CATEGORIES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TITLES = ("Visitors per day", "Orders per day", "Rainy hours", "Books read", "Cups sold")
 GRID = (225, 225, 225)
 QUESTIONS = ("value", "max", "diff", "sum")
+KINDS = ("bar", "line", "pie")
+PIE_COLORS = ("blue", "orange", "green", "purple", "yellow", "red")
 
 
 class ChartKnobs(Knobs):
-    kinds: list[str] = Field(default_factory=lambda: ["bar", "line"], description="bar and/or line")
+    kinds: list[str] = Field(default_factory=lambda: list(KINDS), description="bar, line, pie")
     questions: list[str] = Field(default_factory=lambda: list(QUESTIONS))
     min_bars: int = Field(3, ge=2, le=len(CATEGORIES))
     max_bars: int = Field(6, ge=2, le=len(CATEGORIES))
-    max_value: int = Field(10, ge=2, le=20)
+    max_value: int = Field(10, ge=2, le=20, description="bar/line values are 1..max_value")
     show_values: bool = Field(False, description="print each value above its bar/point")
 
     @model_validator(mode="after")
     def _check(self) -> ChartKnobs:
         if self.min_bars > self.max_bars:
             raise ValueError(f"min_bars ({self.min_bars}) > max_bars ({self.max_bars})")
-        if not self.kinds or set(self.kinds) - {"bar", "line"}:
-            raise ValueError(f"kinds must be a non-empty subset of ['bar', 'line'], got {self.kinds}")
+        if not self.kinds or set(self.kinds) - set(KINDS):
+            raise ValueError(f"kinds must be a non-empty subset of {list(KINDS)}, got {self.kinds}")
         if not self.questions or set(self.questions) - set(QUESTIONS):
             raise ValueError(f"questions must be a non-empty subset of {list(QUESTIONS)}, got {self.questions}")
         return self
 
 
-def _question(rng: random.Random, kind: str, cats: list[str], values: list[int]) -> tuple[str, int, list[int]]:
+def _question(rng: random.Random, ask: str, cats: list[str], values: list[int], pie: bool) -> tuple[str, int, list[int]]:
     """Question text, answer, and the indices of the categories it names."""
-    if kind == "value":
+    what = "percentage" if pie else "value"
+    if ask == "value":
         i = rng.randrange(len(cats))
-        return f"What is the value for {cats[i]}?", values[i], [i]
-    if kind == "max":
-        return "What is the largest value shown in the chart?", max(values), []
-    if kind == "diff":
+        return f"What is the {what} for {cats[i]}?", values[i], [i]
+    if ask == "max":
+        return f"What is the largest {what} shown in the chart?", max(values), []
+    if ask == "diff":
         i, j = rng.sample(range(len(cats)), 2)
         if values[i] < values[j]:
             i, j = j, i
-        return f"By how much does the value for {cats[i]} exceed the value for {cats[j]}?", values[i] - values[j], [i, j]
+        return f"By how much does the {what} for {cats[i]} exceed the {what} for {cats[j]}?", values[i] - values[j], [i, j]
+    if pie:  # the sum of all percentages is always 100: ask for two of them
+        i, j = sorted(rng.sample(range(len(cats)), 2))
+        return f"What is the sum of the percentages for {cats[i]} and {cats[j]}?", values[i] + values[j], [i, j]
     return "What is the sum of all the values shown in the chart?", sum(values), []
 
 
-@register_generator("chart", ChartKnobs)
-def make_chart(knobs: ChartKnobs, rng: random.Random, nrng: np.random.Generator) -> SynthItem:
-    """Read a bar or line chart with a labelled integer grid and answer with a number."""
+def _grid_chart(draw: ImageDraw.ImageDraw, rng: random.Random, knobs: ChartKnobs, kind: str,
+                cats: list[str]) -> tuple[list[int], dict]:
+    """A bar or line chart on an integer grid; returns the values and what was drawn where."""
     size = knobs.image_size
-    image, draw = new_canvas(knobs, rng)
-    kind = rng.choice(knobs.kinds)
-    n = rng.randint(knobs.min_bars, knobs.max_bars)
-    start = rng.randint(0, len(CATEGORIES) - n)
-    cats = list(CATEGORIES[start:start + n])
     values = [rng.randint(1, knobs.max_value) for _ in cats]
     left, right, top, bottom = scaled(size, 26), scaled(size, 8), scaled(size, 22), scaled(size, 22)
     unit = (size - top - bottom) // knobs.max_value
@@ -85,8 +89,7 @@ def make_chart(knobs: ChartKnobs, rng: random.Random, nrng: np.random.Generator)
             draw.text((left - scaled(size, 3), y), str(v), font=small, fill=INK, anchor="rm")
     draw.line((left, top, left, base), fill=INK)
     draw.line((left, base, size - right, base), fill=INK)
-    draw.text((size // 2, scaled(size, 4)), rng.choice(TITLES), font=font("sans-bold", scaled(size, 11)), fill=INK, anchor="mt")
-    slot = (size - right - left) / n
+    slot = (size - right - left) / len(cats)
     color = COLORS[rng.choice(("blue", "green", "orange", "purple"))]
     marks: list[list[int]] = []
     for i, (cat, value) in enumerate(zip(cats, values, strict=True)):
@@ -105,11 +108,53 @@ def make_chart(knobs: ChartKnobs, rng: random.Random, nrng: np.random.Generator)
         draw.line([tuple(m) for m in marks], fill=color, width=2)
         for cx, y in marks:
             draw.ellipse((cx - 3, y - 3, cx + 3, y + 3), fill=color)
+    return values, {"unit": unit, "base": base, "color": list(color), "marks": marks}
+
+
+def _pie_chart(draw: ImageDraw.ImageDraw, rng: random.Random, knobs: ChartKnobs,
+               cats: list[str]) -> tuple[list[int], dict]:
+    """Wedges of integer percentages (multiples of 5) with a legend naming each percentage."""
+    size = knobs.image_size
+    cuts = sorted(rng.sample(range(1, 20), len(cats) - 1))
+    values = [5 * (b - a) for a, b in zip([0, *cuts], [*cuts, 20], strict=True)]
+    radius = scaled(size, 62)
+    cx, cy = scaled(size, 72), size // 2 + scaled(size, 8)
+    legend_x = cx + radius + scaled(size, 10)
+    small = font("sans", scaled(size, 10))
+    start = -90.0
+    wedges = []
+    for i, (cat, value) in enumerate(zip(cats, values, strict=True)):
+        colour = COLORS[PIE_COLORS[i]]
+        end = start + 3.6 * value
+        draw.pieslice((cx - radius, cy - radius, cx + radius, cy + radius), start, end, fill=colour)
+        y = cy - scaled(size, 8) * len(cats) + scaled(size, 16) * i
+        draw.rectangle((legend_x, y, legend_x + scaled(size, 9), y + scaled(size, 9)), fill=colour)
+        draw.text((legend_x + scaled(size, 13), y + scaled(size, 5)), f"{cat}: {value}%", font=small, fill=INK, anchor="lm")
+        wedges.append({"color": list(colour), "start": start, "end": end})
+        start = end
+    return values, {"center": [cx, cy], "radius": radius, "legend_x": legend_x, "wedges": wedges}
+
+
+@register_generator("chart", ChartKnobs)
+def make_chart(knobs: ChartKnobs, rng: random.Random, nrng: np.random.Generator) -> SynthItem:
+    """Read a bar, line or pie chart with exact integer values and answer with a number."""
+    size = knobs.image_size
+    image, draw = new_canvas(knobs, rng)
+    kind = rng.choice(knobs.kinds)
+    n = rng.randint(knobs.min_bars, min(knobs.max_bars, len(PIE_COLORS)) if kind == "pie" else knobs.max_bars)
+    first = rng.randint(0, len(CATEGORIES) - n)
+    cats = list(CATEGORIES[first:first + n])
+    draw.text((size // 2, scaled(size, 4)), rng.choice(TITLES), font=font("sans-bold", scaled(size, 11)), fill=INK, anchor="mt")
+    if kind == "pie":
+        values, drawn = _pie_chart(draw, rng, knobs, cats)
+        intro = "This pie chart shows integer percentages."
+    else:
+        values, drawn = _grid_chart(draw, rng, knobs, kind, cats)
+        intro = f"This {kind} chart shows integer values on the grid."
     ask = rng.choice(knobs.questions)
-    question, answer, named = _question(rng, ask, cats, values)
-    text = f"This {kind} chart shows integer values on the grid. {question}"
+    question, answer, named = _question(rng, ask, cats, values, kind == "pie")
     return SynthItem(
-        image=add_noise(image, nrng, knobs.noise), question=text, ground_truth=answer, answer=str(answer),
-        metadata={"kind": kind, "ask": ask, "named": named, "categories": cats, "values": values, "unit": unit, "base": base,
-                  "color": list(color), "marks": marks},
+        image=add_noise(image, nrng, knobs.noise), question=f"{intro} {question}", ground_truth=answer,
+        answer=str(answer),
+        metadata={"kind": kind, "ask": ask, "named": named, "categories": cats, "values": values, **drawn},
     )
