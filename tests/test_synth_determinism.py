@@ -107,7 +107,7 @@ def test_limit_and_n_do_not_shift_samples(tmp_path):
         ({"generator": "counting", "n": 5, "max_objcts": 4}, "source.max_objcts: not a knob of this generator"),
         ({"generator": "counting", "n": 5, "min_objects": 9, "max_objects": 3}, "min_objects (9) > max_objects (3)"),
         ({"generator": "ocr", "n": 5, "fonts": ["comic"]}, "not shipped"),
-        ({"generator": "chart", "n": 5, "kinds": ["pie"]}, "kinds must be"),
+        ({"generator": "chart", "n": 5, "kinds": ["donut"]}, "kinds must be"),
         ({"generator": "cooking", "n": 5}, "unknown synthetic generator 'cooking'"),
         ({"generator": "math", "n": 0}, "source.n"),
         ({"generator": "math", "n": 5, "image_size": 10}, "image_size"),
