@@ -1,0 +1,286 @@
+"""Numeric and LaTeX metrics.
+
+Where the official evaluator calls `eval` on model text (general numerical match), this module
+evaluates the same arithmetic with a whitelist AST walker instead: numbers, + - * / ** % and
+unary signs, lists/tuples of those, and the name `E` (= 2.718 upstream). Anything else is "not a
+number", which is also what upstream's eval yields for names, calls and timeouts. LaTeX is read
+with latex2sympy2_extended (installed with math-verify) instead of sympy's ANTLR parser.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import re
+from numbers import Number
+from typing import Any
+
+import numpy as np
+
+from orsta_bench.megabench.metrics.conversions import str_to_list
+from orsta_bench.megabench.metrics.strings import simple_str_match
+from orsta_bench.megabench.metrics.timing import TimeLimit, time_limit
+from orsta_bench.megabench.parsing import NotALiteral, literal
+
+_BINARY = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.Pow: operator.pow, ast.Mod: operator.mod,
+}
+_NAMES = {"E": 2.718}
+_MAX_EXPR_CHARS = 2000
+
+
+def safe_arithmetic(text: str) -> Any:
+    """Value of a plain arithmetic expression, or None. Never executes anything."""
+    if len(text) > _MAX_EXPR_CHARS:
+        return None
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+        return _walk(tree.body)
+    except (SyntaxError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError, MemoryError):
+        return None
+
+
+def _walk(node: ast.AST) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.Name) and node.id in _NAMES:
+        return _NAMES[node.id]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+        value = _walk(node.operand)
+        return value if isinstance(node.op, ast.UAdd) else -value
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _walk(node.left), _walk(node.right)
+        if isinstance(node.op, ast.Pow) and (abs(right) > 1000 or abs(left) > 1e6):
+            raise ValueError("power too large")
+        return _BINARY[type(node.op)](left, right)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        values = [_walk(item) for item in node.elts]
+        return values if isinstance(node, ast.List) else tuple(values)
+    raise ValueError(f"not arithmetic: {type(node).__name__}")
+
+
+def number_rel_diff_ratio(response: Any, reference: Any) -> float:
+    """max(0, 1 - |p - g| / |g|); a non-number response scores 0."""
+    try:
+        pred = response if isinstance(response, Number) else literal(response)
+    except NotALiteral:
+        return 0
+    if not isinstance(pred, Number):
+        return 0
+    gold = literal(reference)
+    return max(0, 1 - math.fabs((pred - gold) / gold))
+
+
+def positive_int_match(response: Any, reference: Any) -> float:
+    """1/0 for integer equality; -1 (field ignored) when both are <= 0."""
+    try:
+        pred = literal(response)
+    except NotALiteral:
+        return 0
+    if not reference:
+        return 0
+    gold = literal(reference)
+    if not isinstance(gold, int):
+        raise TypeError("positive_int_match reference must be an int")
+    if not isinstance(pred, int):
+        return 0
+    if gold <= 0 and pred <= 0:
+        return -1
+    return 1 if pred == gold else 0
+
+
+def _within_1_percent(pred: Any, gold: Any) -> bool:
+    try:
+        if math.isnan(pred):
+            return False
+        eps = abs(gold) * 0.01
+        return gold - eps <= pred <= gold + eps
+    except Exception:
+        return False
+
+
+def _lists_match(pred: Any, gold: Any) -> bool:
+    if not isinstance(pred, list) or len(pred) != len(gold):
+        return False
+    if any(not isinstance(x, (int, float)) for x in pred):
+        return False
+    return all(_within_1_percent(p, g) for p, g in zip(sorted(pred), sorted(gold), strict=False))
+
+
+def _clean_units(text: str) -> str:
+    text = text.replace("\\pi", "π")
+    text = re.sub(r"(?<![\d}])\\?π", "3.14", text)
+    text = re.sub(r"(\d)(\\?π)", r"\1*3.14", text)
+    text = re.sub(r"\{(\\?π)\}", "3.14", text)
+    text = re.sub(r"\*(\\?π)", "*3.14", text)
+    text = text.replace("%", "/100")
+    for unit in ("$", "¥", "°C", " C", "°"):
+        text = text.replace(unit, "")
+    return text
+
+
+def _floatify(value: Any) -> Any:
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return round(number) if number.is_integer() else number
+
+
+def _latex_to_text(text: str) -> str:
+    from latex2sympy2_extended import latex2sympy
+
+    return str(latex2sympy(text))
+
+
+def number_it(value: Any) -> Any:
+    """A number (or list of numbers) from text, else None. Text that looks like LaTeX (a
+    backslash, ^ or {) is read as LaTeX first; the plain text is the fallback. (Our LaTeX parser
+    accepts plain inputs sympy's rejects, e.g. "[2, 1]" -> a tuple, so plain text skips it.)"""
+    if isinstance(value, (int, float)):
+        return value
+    value = _clean_units(value)
+    candidates = [value]
+    if any(mark in value for mark in ("\\", "^", "{")):
+        try:
+            with time_limit(5):
+                candidates.insert(0, _latex_to_text(value))
+        except Exception:
+            pass
+    for text in candidates:
+        if _floatify(text) is not None:
+            return _floatify(text)
+        result = safe_arithmetic(text)
+        if isinstance(result, (list, tuple)):
+            return result
+        if _floatify(result) is not None:
+            return _floatify(result)
+    return None
+
+
+def _strip_math_brackets(text: str) -> str:
+    patterns = (re.compile(r"\\\((.*?)\\\)"), re.compile(r"$(.*?)$"), re.compile(r"\\\[(.*?)\\\]"))
+    if any(p.search(text) for p in patterns):
+        text = patterns[0].sub(r"\1", text)
+        text = patterns[2].sub(r"\1", text)
+    return text
+
+
+def _after_assignment(text: str) -> str:
+    match = re.search(r"(?:=|≈|\\approx)\s*(.+)", text)
+    return match.group(1).strip() if match else text
+
+
+def general_single_numerical_match(response: Any, reference: Any) -> float:
+    """Numbers within 1% (units, %, pi and LaTeX cleaned; lists compared sorted); else simple match."""
+    response = response if isinstance(response, str) else str(response)
+    response = _after_assignment(_strip_math_brackets(response))
+    reference = _after_assignment(_strip_math_brackets(reference))
+    pred, gold = number_it(response), number_it(reference)
+    if pred is None or gold is None:
+        return simple_str_match(response, reference)
+    if (isinstance(pred, list) and isinstance(gold, list)) or (isinstance(pred, tuple) and isinstance(gold, tuple)):
+        return float(_lists_match(pred, gold))
+    return float(_within_1_percent(pred, gold))
+
+
+def _boxed(text: str) -> str:
+    match = re.search(r"\\boxed\{((?:[^\{\}]+|\{[^\{\}]*\})*)\}", text)
+    return match.group(1) if match else text
+
+
+def boxed_single_numerical_match(response: Any, reference: Any) -> float:
+    response = response if isinstance(response, str) else str(response)
+    try:
+        with time_limit(10):
+            return general_single_numerical_match(_boxed(response), _boxed(reference))
+    except TimeLimit:
+        return simple_str_match(response, reference)
+
+
+def normalized_rmse(response: Any, reference: Any) -> float:
+    """1 - clip(|p - g|, 0, 0.1) / 0.1; both sides must be literal strings (a parsed number scores 0)."""
+    try:
+        error = (literal(response) - literal(reference)) ** 2
+        rmse = np.clip(np.sqrt(error), 0.0, 0.1)
+        return float(1 - rmse / 0.1)
+    except Exception:
+        return 0
+
+
+def angle_seq_float_rmse(response: Any, reference: Any) -> float:
+    """1 - clip(mean |p - g|, 0, 10) / 10 over equal-length sequences."""
+    pred, gold = str_to_list(response), str_to_list(reference)
+    if len(pred) != len(gold):
+        return 0
+    try:
+        value = np.sqrt((np.array(pred) - np.array(gold)) ** 2).sum() / len(gold)
+    except Exception:
+        return 0
+    score = 1 - np.clip(value, 0.0, 10.0) / 10.0
+    return 0 if math.isnan(score) else float(score)
+
+
+_GREEK = dict(zip(
+    "αβγδεζηθικλμνξοπρστυφχψωΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ",
+    ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega", "Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa", "Lambda", "Mu", "Nu", "Xi", "Omicron", "Pi", "Rho", "Sigma", "Tau", "Upsilon", "Phi", "Chi", "Psi", "Omega"], strict=False,
+))
+
+
+def normalize_latex(text: str) -> str:
+    import unicodedata
+
+    text = text.replace("\\bar", "\\overline")
+    out: list[str] = []
+    for char in text:
+        if char.isalpha():
+            parts = unicodedata.normalize("NFD", char)
+            out.append(f"\\overline{{{parts[0]}}}" if len(parts) > 1 and parts[1] == "\u0304" else char)
+        elif char != "\u0304":
+            out.append(char)
+        elif out:
+            out[-1] = f"\\overline{{{out[-1]}}}"
+    text = "".join(out)
+    text = re.sub(r"\\overline\{([^}]*)\}_([^{}\\ ]*)", r"\\overline{\1_\2}", text)
+    text = re.sub(r"[α-ωΑ-Ω]", lambda m: "\\" + _GREEK.get(m.group(), m.group()) + " ", text)
+    text = re.sub(r"\\(begin|end)\{.*?\}(?:\[[^\[\]]*\])?", "", text)
+    return re.sub(r"\\\(|\\\)|\\\[|\\\]", "", text)
+
+
+def latex_expr_equality(response: Any, reference: Any) -> float:
+    """Symbolic equality of two LaTeX expressions; simple match when either does not parse."""
+    if not isinstance(response, str) or not isinstance(reference, str):
+        return 0
+    from latex2sympy2_extended import latex2sympy
+
+    try:
+        with time_limit(15):
+            return 1 if latex2sympy(normalize_latex(response)).equals(latex2sympy(normalize_latex(reference))) else 0
+    except Exception:
+        return simple_str_match(response, reference)
+
+
+def _split_text_latex(text: str) -> tuple[list[str], list[str]]:
+    texts, latex = [], []
+    for part in re.split(r"(\$[^$]*\$)", text):
+        if part.startswith("$") and part.endswith("$"):
+            latex.append(part)
+        else:
+            texts.append(part.strip())
+    return texts, latex
+
+
+def text_with_latex_expr_equality(response: Any, reference: Any) -> float:
+    """Text parts simple-match and the $...$ parts are symbolically equal."""
+    if not isinstance(response, str) or not isinstance(reference, str):
+        return 0
+    ref_text, ref_latex = _split_text_latex(reference)
+    res_text, res_latex = _split_text_latex(response)
+    text_ok = simple_str_match("".join(res_text).replace(",", ""), "".join(ref_text).replace(",", ""))
+
+    def join(parts: list[str]) -> str:
+        return " ".join(p[1:-1].strip().replace(",", "") for p in parts)
+
+    return 1 if text_ok and latex_expr_equality(join(res_latex), join(ref_latex)) else 0
