@@ -15,13 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from orsta_bench.backends.base import ChatRequest, ChatResponse, GenerationSettings
+from orsta_bench.backends.errors import BackendConfigError
 from orsta_bench.backends.messages import cut_at_stop, to_hf_messages
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
-
-
-class BackendConfigError(ValueError):
-    """A backend setting the user can fix; the message names it and the accepted values."""
 
 
 class HFBackend:

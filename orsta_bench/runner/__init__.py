@@ -1,0 +1,1 @@
+"""The evaluation runner: `orsta-bench run` without the CLI (see run.py)."""

@@ -1,0 +1,124 @@
+"""The run folder on disk: run.json (fingerprint), samples.jsonl (append-only, one line per
+finished sample) and results.json (atomic, at the end).
+
+Crash safety: each record is one write() of a whole line to an unbuffered append-mode file, so
+a SIGKILL loses at most the samples in flight; a torn last line is cut off before appending on
+resume, so it is redone and never duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+SAMPLES_FILE = "samples.jsonl"
+RUN_FILE = "run.json"
+RESULTS_FILE = "results.json"
+# Fingerprint keys a resume must match exactly (batch size, workers, display: free to change).
+FINGERPRINT_KEYS = ("model", "model_name", "backend_args", "generation", "spec_hashes", "seed",
+                    "limit", "package_version")
+
+
+class RunFolderError(ValueError):
+    """The output folder cannot be used as asked; the message says why and what to do."""
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write to a temp file in the same folder and rename: readers never see half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=False, ensure_ascii=False)
+            handle.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class RunFolder:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.samples_path = self.path / SAMPLES_FILE
+        self._handle: Any = None
+
+    def check_or_write_fingerprint(self, fingerprint: dict[str, Any]) -> bool:
+        """Write run.json for a new run; for an existing one refuse any mismatch. Returns
+        True when resuming."""
+        run_file = self.path / RUN_FILE
+        if run_file.exists():
+            try:
+                old = json.loads(run_file.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as error:
+                raise RunFolderError(f"{run_file}: unreadable ({error}); delete the folder or "
+                                     "choose another --output") from None
+            changed = [key for key in FINGERPRINT_KEYS if old.get(key) != fingerprint.get(key)]
+            if changed:
+                details = "; ".join(f"{key}: was {_short(old.get(key))}, now "
+                                    f"{_short(fingerprint.get(key))}" for key in changed)
+                raise RunFolderError(
+                    f"{self.path} holds a run with different settings ({details}). Resuming would "
+                    "mix results: use another --output folder, or delete this one to start over")
+            return True
+        if self.samples_path.exists() and self.samples_path.stat().st_size > 0:
+            raise RunFolderError(f"{self.samples_path} exists but {run_file} does not; this is "
+                                 "not a run folder written by orsta-bench run: choose another --output")
+        self.path.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(run_file, fingerprint)
+        return False
+
+    def check_backend(self, described: dict[str, Any]) -> None:
+        """The loaded backend must describe itself as the run's recorded one (weights, dtype)."""
+        run_file = self.path / RUN_FILE
+        data = json.loads(run_file.read_text(encoding="utf-8"))
+        recorded = data.get("backend")
+        if recorded is None:
+            data["backend"] = described
+            write_json_atomic(run_file, data)
+        elif recorded != described:
+            raise RunFolderError(
+                f"{self.path}: the model loaded now ({_short(described)}) differs from the one this "
+                f"run started with ({_short(recorded)}); use another --output folder")
+
+    def finished_keys(self) -> set[tuple[str, str]]:
+        """(task, id) of every complete record; cuts a torn last line off the file."""
+        if not self.samples_path.exists():
+            return set()
+        data = self.samples_path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):
+            with self.samples_path.open("r+b") as handle:
+                handle.truncate(end)
+        keys: set[tuple[str, str]] = set()
+        for number, line in enumerate(data[:end].splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                keys.add((str(record["task"]), str(record["id"])))
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise RunFolderError(f"{self.samples_path}:{number}: not a sample record; fix or "
+                                     "delete that line, or use another --output") from None
+        return keys
+
+    def append(self, record: dict[str, Any]) -> None:
+        if self._handle is None:
+            self._handle = open(self.samples_path, "ab", buffering=0)  # noqa: SIM115
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        self._handle.write(line.encode("utf-8"))
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def write_results(self, results: dict[str, Any]) -> None:
+        write_json_atomic(self.path / RESULTS_FILE, results)
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

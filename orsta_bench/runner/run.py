@@ -1,0 +1,200 @@
+"""The evaluation loop: specs -> streamed samples -> backend -> scoring pool -> samples.jsonl,
+then results.json. One lazy pipeline, so memory does not grow with the number of samples:
+
+    samples (skipping finished ones) -> requests -> backend.generate (completion order)
+      -> ScoringPool.imap (killable workers, per-item time limit) -> one appended line each
+"""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orsta_bench import __version__
+from orsta_bench.backends.base import ChatRequest, ChatResponse
+from orsta_bench.backends.resolve import build_backend, parse_model
+from orsta_bench.runner.folder import RunFolder
+from orsta_bench.runner.settings import RunConfig, check_gen_kwargs, generation_for
+from orsta_bench.sample import Sample
+from orsta_bench.score import Score, Status
+
+
+@dataclass
+class RunOutcome:
+    results: dict[str, Any]
+    resumed: bool
+    n_new: int
+    n_kept: int
+    status_counts: dict[str, int] = field(default_factory=dict)
+
+
+def git_revision() -> str | None:
+    """The checkout's commit (with '+dirty' when modified), or None outside a git checkout."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        rev = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return rev + ("+dirty" if dirty else "")
+
+
+def fingerprint(config: RunConfig, specs: list[Any], gen: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "model": config.model,
+        "model_name": config.model_name,
+        "backend_args": config.backend_args,
+        "generation": {s.spec.name: generation_for(s.spec, gen, config.seed).to_dict() for s in specs},
+        "spec_hashes": {s.spec.name: s.content_hash for s in specs},
+        "seed": config.seed,
+        "limit": config.limit,
+        "package_version": __version__,
+        "git_revision": git_revision(),
+        "versions": {"orsta_bench": __version__, "python": platform.python_version()},
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def _record(spec: Any, sample: Sample, response: ChatResponse, score: Score, score_s: float,
+            log_samples: bool) -> dict[str, Any]:
+    """One samples.jsonl line (docs/contracts.md "Run folder")."""
+    record: dict[str, Any] = {
+        "task": sample.task, "id": sample.id, "data_source": sample.data_source,
+        "sample_hash": sample.content_hash, "spec": spec.name, "suite": spec.suite,
+        "family": spec.family, "category": spec.category, "metric": spec.metric,
+        "dimensions": sample.dimensions, "prompt": sample.prompt_text,
+        "images": [image.reference() for image in sample.images],
+        "response": response.text, "parsed": score.parsed, "status": score.status.value,
+        "score": score.to_dict(),
+        "timing": {"latency_s": round(response.latency_s, 4), "score_s": round(score_s, 4),
+                   "prompt_tokens": response.prompt_tokens,
+                   "completion_tokens": response.completion_tokens,
+                   "finish_reason": response.finish_reason},
+    }
+    if response.error:
+        record["error"] = response.error
+    if log_samples:
+        full = sample.to_json_dict()
+        record.update(messages=full["messages"], ground_truth=full["ground_truth"],
+                      verifier=full["verifier"], metadata=full["metadata"],
+                      backend_extra=response.extra)
+    return record
+
+
+class Runner:
+    """Runs one RunConfig; `display` (see display.py) receives progress callbacks."""
+
+    def __init__(self, config: RunConfig, display: Any = None) -> None:
+        self.config = config
+        self.display = display
+
+    def run(self) -> RunOutcome:
+        from orsta_bench.results.aggregate import aggregate_run
+        from orsta_bench.scoring import ScoringPool
+        from orsta_bench.spec.catalog import load_catalog, select_tasks
+
+        config = self.config
+        gen = check_gen_kwargs(config.gen_kwargs)
+        ref = parse_model(config.model, config.model_name)
+        specs = select_tasks(load_catalog(config.tasks_dir), config.tasks)
+        folder = RunFolder(config.output)
+        resumed = folder.check_or_write_fingerprint(fingerprint(config, specs, gen))
+        finished = folder.finished_keys()
+        todo = self._plan(specs, finished)
+        started = time.perf_counter()
+        counts: dict[str, int] = {}
+        tokens = 0
+        n_new = 0
+        if any(todo.values()):
+            backend = build_backend(ref, batch_size=config.batch_size,
+                                    backend_args=config.backend_args, seed=config.seed)
+            folder.check_backend(backend.describe())
+            try:
+                with ScoringPool(workers=config.workers) as pool:
+                    for spec, sample, response, score, score_s in self._pipeline(
+                            specs, finished, gen, backend, pool):
+                        folder.append(_record(spec, sample, response, score, score_s,
+                                              config.log_samples))
+                        n_new += 1
+                        tokens += response.completion_tokens or 0
+                        counts[score.status.value] = counts.get(score.status.value, 0) + 1
+                        if self.display is not None:
+                            self.display.advance(spec.name, score)
+            finally:
+                folder.close()
+                backend.close()
+        wall = time.perf_counter() - started
+        results = aggregate_run(folder.path, seed=config.seed)
+        results["timing"] = {"wall_s": round(wall, 3), "new_samples": n_new,
+                             "samples_per_s": round(n_new / wall, 3) if wall > 0 else None,
+                             "generated_tokens_per_s": round(tokens / wall, 3) if wall > 0 else None}
+        folder.write_results(results)
+        return RunOutcome(results, resumed, n_new, len(finished), counts)
+
+    def _plan(self, specs: list[Any], finished: set[tuple[str, str]]) -> dict[str, int | None]:
+        """Per task, how many samples remain (None when the source cannot count cheaply)."""
+        from orsta_bench.sources.base import count_samples
+
+        todo: dict[str, int | None] = {}
+        for loaded in specs:
+            total = count_samples(loaded)
+            if total is not None and self.config.limit is not None:
+                total = min(total, self.config.limit)
+            done = sum(1 for task, _ in finished if task == loaded.spec.name)
+            todo[loaded.spec.name] = None if total is None else max(total - done, 0)
+            if self.display is not None:
+                self.display.add_task(loaded.spec.name, total, done)
+        return {name: (1 if left is None else left) for name, left in todo.items()}
+
+    def _requests(self, specs: list[Any], finished: set[tuple[str, str]], gen: dict[str, Any],
+                  oracle: bool, pending: dict[str, tuple[Any, Sample]]) -> Iterator[ChatRequest]:
+        from orsta_bench.sources.base import iter_samples
+
+        counter = 0
+        for loaded in specs:
+            settings = generation_for(loaded.spec, gen, self.config.seed)
+            for sample in iter_samples(loaded, self.config.limit):
+                if (sample.task, sample.id) in finished:
+                    continue
+                counter += 1
+                request_id = f"r{counter}"
+                pending[request_id] = (loaded.spec, sample)
+                answer = None
+                if oracle:
+                    from orsta_bench.oracle import ideal_response
+
+                    answer = ideal_response(sample)
+                yield ChatRequest(request_id, sample.messages, sample.images, settings, answer)
+
+    def _pipeline(self, specs: list[Any], finished: set[tuple[str, str]], gen: dict[str, Any],
+                  backend: Any, pool: Any) -> Iterator[tuple[Any, Sample, ChatResponse, Score, float]]:
+        from orsta_bench.reward import eval_context
+        from orsta_bench.scoring import ScoreJob
+
+        pending: dict[str, tuple[Any, Sample]] = {}
+        answered: deque[tuple[Any, Sample, ChatResponse, float]] = deque()
+        requests = self._requests(specs, finished, gen, backend.name == "oracle", pending)
+
+        def jobs() -> Iterator[ScoreJob]:
+            for response in backend.generate(requests):
+                spec, sample = pending.pop(response.request_id)
+                answered.append((spec, sample, response, time.perf_counter()))
+                if response.error:
+                    # Nothing to score: a placeholder job keeps the pool's order; its score is replaced.
+                    yield ScoreJob("__backend_error__", "", None)
+                    continue
+                yield ScoreJob.for_sample(sample, response.text, eval_context())
+
+        for score in pool.imap(jobs()):
+            spec, sample, response, queued = answered.popleft()
+            if response.error:
+                score = Score.failure(Status.BACKEND_ERROR, response.error[:500])
+            yield spec, sample, response, score, time.perf_counter() - queued
