@@ -140,3 +140,29 @@ def test_table_shows_intervals_and_failure_counts(tmp_path: Path) -> None:
     assert "parse_error 1" in text and "error 1, not_scored 1" in text
     assert "backend_error 1" in text and "no_answer 1" in text
     assert "synth (suite, 2 tasks)" in text and "50.0" in text
+
+
+def test_megabench_runs_get_core_open_overall_with_intervals(tmp_path: Path) -> None:
+    def mb(task: str, spec: str, values: list[float], **extra: object) -> list[dict]:
+        rows = [record(task, f"{task}-{i}", v, metric="megabench", family="megabench",
+                       suite="megabench") for i, v in enumerate(values)]
+        for row in rows:
+            row.update(spec=spec, **extra)
+        return rows
+
+    records = (mb("vln_identify_robot", "megabench_core", [1.0, 0.0, -1.0, 1.0])
+               + mb("other_core", "megabench_core", [0.5, 0.5])
+               + mb("judged_by_metadata", "megabench_core", [0.2, 0.4],
+                    metadata={"megabench": {"eval_type": "llm"}})
+               + mb("judged_by_spec", "megabench_open_single_image", [1.0, 1.0]))
+    results = aggregate_run(write_run(tmp_path / "mb", records), created=CREATED)
+    section = results["megabench"]
+    assert section["core"]["score"] == pytest.approx((0.5 + 0.5) / 2)
+    assert section["core"]["num_tasks"] == 2
+    assert section["open"]["score"] == pytest.approx((0.3 + 1.0) / 2)
+    assert section["overall"]["score"] == pytest.approx((0.5 + 0.5 + 0.3 + 1.0) / 4)
+    for part in ("core", "open", "overall"):
+        assert section[part]["ci_low"] <= section[part]["score"] <= section[part]["ci_high"]
+    # Keyword breakdowns come from the shipped task metadata (only the real task name is in it).
+    assert section["keywords"]["app"]["Planning"]["score"] == pytest.approx(0.5)
+    assert "megabench" not in aggregate_run(_run(tmp_path), created=CREATED)

@@ -39,6 +39,7 @@ class SampleRecord:
     suite: str
     metric: str = "mean"
     dimensions: dict[str, list[str]] = field(default_factory=dict)
+    judged: bool = False  # MEGA-Bench Open (judge-scored) task, when the record says so
 
     @property
     def counts(self) -> bool:
@@ -105,7 +106,15 @@ def parse_record(record: Any, where: str) -> SampleRecord:
         suite=_text(record, "suite", where, default="unknown"),
         metric=_text(record, "metric", where, default="mean"),
         dimensions=_dimensions(record.get("dimensions"), where),
+        judged=_megabench_eval_type(record) == "llm",
     )
+
+
+def _megabench_eval_type(record: dict[str, Any]) -> str:
+    """metadata.megabench.eval_type ("llm" | "rule"), present when samples are logged in full."""
+    metadata = record.get("metadata")
+    megabench = metadata.get("megabench") if isinstance(metadata, dict) else None
+    return str(megabench.get("eval_type", "")) if isinstance(megabench, dict) else ""
 
 
 def read_samples(path: Path) -> list[SampleRecord]:
