@@ -137,9 +137,9 @@ def test_table_shows_intervals_and_failure_counts(tmp_path: Path) -> None:
     assert "count_a" in text and "math_b" in text
     a = results["tasks"]["count_a"]
     assert f"[{100 * a['ci_low']:.1f}, {100 * a['ci_high']:.1f}]" in text
-    assert "parse_error 1" in text and "error 1, not_scored 1" in text
-    assert "backend_error 1" in text and "no_answer 1" in text
-    assert "synth (suite, 2 tasks)" in text and "50.0" in text
+    assert "parse:1" in text and "error:1 unscored:1" in text
+    assert "backend:1" in text and "no-ans:1" in text
+    assert "suite synth" in text and "2 tasks" in text and "50.0" in text
 
 
 def test_megabench_runs_get_core_open_overall_with_intervals(tmp_path: Path) -> None:

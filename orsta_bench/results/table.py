@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.table import Table
 
-# Statuses shown in their own columns: model failures scored 0, then harness failures excluded.
-_MODEL_FAILURES = ("no_answer", "parse_error", "timeout")
-_EXCLUDED = ("error", "not_scored", "backend_error")
+# Statuses shown in their own columns, with short labels: model failures scored 0, then
+# harness failures excluded from scores.
+_MODEL_FAILURES = {"no_answer": "no-ans", "parse_error": "parse", "timeout": "timeout"}
+_EXCLUDED = {"error": "error", "not_scored": "unscored", "backend_error": "backend"}
 
 
 def percent(value: float | None) -> str:
@@ -26,37 +28,45 @@ def interval(entry: dict[str, Any]) -> str:
     return f"[{percent(low)}, {percent(high)}]"
 
 
-def _counts(entry: dict[str, Any], statuses: tuple[str, ...]) -> str:
+def _counts(entry: dict[str, Any], labels: dict[str, str]) -> str:
     counts = entry.get("status_counts", {})
-    parts = [f"{name} {counts[name]}" for name in statuses if counts.get(name)]
-    return ", ".join(parts)
+    return " ".join(f"{label}:{counts[name]}" for name, label in labels.items()
+                    if counts.get(name))
 
 
 def results_table(results: dict[str, Any], title: str | None = None) -> Table:
     """Task rows grouped by suite, followed by one bold row per suite (macro mean)."""
     confidence = results.get("intervals", {}).get("confidence", 0.95)
-    table = Table(title=title, title_justify="left")
-    table.add_column("task")
-    table.add_column("suite")
-    table.add_column("family")
-    table.add_column("score %", justify="right")
-    table.add_column(f"{confidence:.0%} CI", justify="right")
-    table.add_column("n", justify="right")
-    table.add_column("failed (scored 0)")
-    table.add_column("excluded", style="red")
     tasks = results.get("tasks", {})
+    suites = results.get("suites", {})
+    several = len(suites) > 1
+    table = Table(title=title, title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False, collapse_padding=True,
+                  caption="scores in percent; failed (scored 0): no-ans(wer), parse (error), "
+                          "timeout; excluded from scores: error, unscored, backend (error)")
+    table.add_column("task", no_wrap=True)
+    if several:
+        table.add_column("suite")
+    table.add_column("family", overflow="fold")
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column(f"{confidence:.0%} CI", justify="right", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("failed", overflow="fold", min_width=9)
+    table.add_column("excluded", style="red", overflow="fold", min_width=9)
+
+    def row(name: str, entry: dict[str, Any], suite: str, family: str, score: str) -> None:
+        cells = [name] + ([suite] if several else []) + [
+            family, score, interval(entry), f"{entry.get('n_scored', 0)}/{entry.get('n', 0)}",
+            _counts(entry, _MODEL_FAILURES), _counts(entry, _EXCLUDED)]
+        table.add_row(*cells)
+
     for name, entry in sorted(tasks.items(), key=lambda item: (item[1].get("suite", ""),
                                                                  item[0])):
-        n = f"{entry.get('n_scored', 0)}/{entry.get('n', 0)}"
-        table.add_row(name, entry.get("suite", ""), entry.get("family", ""),
-                      percent(entry.get("score")), interval(entry), n,
-                      _counts(entry, _MODEL_FAILURES), _counts(entry, _EXCLUDED))
-    suites = results.get("suites", {})
+        row(name, entry, entry.get("suite", ""), entry.get("family", ""),
+            percent(entry.get("score")))
     if suites:
         table.add_section()
     for name, entry in sorted(suites.items()):
-        n = f"{entry.get('n_scored', 0)}/{entry.get('n', 0)}"
-        table.add_row(f"[bold]{name}[/] (suite, {entry.get('n_tasks', 0)} tasks)", name, "",
-                      f"[bold]{percent(entry.get('score'))}[/]", interval(entry), n,
-                      _counts(entry, _MODEL_FAILURES), _counts(entry, _EXCLUDED))
+        row(f"[bold]suite {name}[/]", entry, name, f"{entry.get('n_tasks', 0)} tasks",
+            f"[bold]{percent(entry.get('score'))}[/]")
     return table
