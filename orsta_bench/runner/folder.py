@@ -45,43 +45,46 @@ class RunFolder:
         self.samples_path = self.path / SAMPLES_FILE
         self._handle: Any = None
 
-    def check_or_write_fingerprint(self, fingerprint: dict[str, Any]) -> bool:
-        """Write run.json for a new run; for an existing one refuse any mismatch. Returns
-        True when resuming."""
+    def check_fingerprint(self, fingerprint: dict[str, Any]) -> bool:
+        """True when the folder holds a run with the same settings (resume); False for a new
+        run; RunFolderError on any mismatch. Writes nothing."""
         run_file = self.path / RUN_FILE
-        if run_file.exists():
-            try:
-                old = json.loads(run_file.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as error:
-                raise RunFolderError(f"{run_file}: unreadable ({error}); delete the folder or "
-                                     "choose another --output") from None
-            changed = [key for key in FINGERPRINT_KEYS if old.get(key) != fingerprint.get(key)]
-            if changed:
-                details = "; ".join(f"{key}: was {_short(old.get(key))}, now "
-                                    f"{_short(fingerprint.get(key))}" for key in changed)
-                raise RunFolderError(
-                    f"{self.path} holds a run with different settings ({details}). Resuming would "
-                    "mix results: use another --output folder, or delete this one to start over")
-            return True
-        if self.samples_path.exists() and self.samples_path.stat().st_size > 0:
-            raise RunFolderError(f"{self.samples_path} exists but {run_file} does not; this is "
-                                 "not a run folder written by orsta-bench run: choose another --output")
-        self.path.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(run_file, fingerprint)
-        return False
+        if not run_file.exists():
+            if self.samples_path.exists() and self.samples_path.stat().st_size > 0:
+                raise RunFolderError(f"{self.samples_path} exists but {run_file} does not; this is "
+                                     "not a run folder written by orsta-bench run: choose another --output")
+            return False
+        old = self._read_run_json()
+        changed = [key for key in FINGERPRINT_KEYS if old.get(key) != fingerprint.get(key)]
+        if changed:
+            details = "; ".join(f"{key}: was {_short(old.get(key))}, now "
+                                f"{_short(fingerprint.get(key))}" for key in changed)
+            raise RunFolderError(
+                f"{self.path} holds a run with different settings ({details}). Resuming would "
+                "mix results: use another --output folder, or delete this one to start over")
+        return True
 
-    def check_backend(self, described: dict[str, Any]) -> None:
-        """The loaded backend must describe itself as the run's recorded one (weights, dtype)."""
+    def start(self, fingerprint: dict[str, Any], described: dict[str, Any]) -> None:
+        """Write run.json for a new run (after the backend loaded, so a bad setting leaves
+        nothing behind); on resume, refuse a backend that describes itself differently."""
         run_file = self.path / RUN_FILE
-        data = json.loads(run_file.read_text(encoding="utf-8"))
-        recorded = data.get("backend")
-        if recorded is None:
-            data["backend"] = described
-            write_json_atomic(run_file, data)
-        elif recorded != described:
+        if not run_file.exists():
+            self.path.mkdir(parents=True, exist_ok=True)
+            write_json_atomic(run_file, {**fingerprint, "backend": described})
+            return
+        recorded = self._read_run_json().get("backend")
+        if recorded != described:
             raise RunFolderError(
                 f"{self.path}: the model loaded now ({_short(described)}) differs from the one this "
                 f"run started with ({_short(recorded)}); use another --output folder")
+
+    def _read_run_json(self) -> dict[str, Any]:
+        run_file = self.path / RUN_FILE
+        try:
+            return json.loads(run_file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise RunFolderError(f"{run_file}: unreadable ({error}); delete the folder or "
+                                 "choose another --output") from None
 
     def finished_keys(self) -> set[tuple[str, str]]:
         """(task, id) of every complete record; cuts a torn last line off the file."""

@@ -106,7 +106,8 @@ class Runner:
         ref = parse_model(config.model, config.model_name)
         specs = select_tasks(load_catalog(config.tasks_dir), config.tasks)
         folder = RunFolder(config.output)
-        resumed = folder.check_or_write_fingerprint(fingerprint(config, specs, gen))
+        prints = fingerprint(config, specs, gen)
+        resumed = folder.check_fingerprint(prints)
         finished = folder.finished_keys()
         todo = self._plan(specs, finished)
         started = time.perf_counter()
@@ -116,8 +117,8 @@ class Runner:
         if any(todo.values()):
             backend = build_backend(ref, batch_size=config.batch_size,
                                     backend_args=config.backend_args, seed=config.seed)
-            folder.check_backend(backend.describe())
             try:
+                folder.start(prints, backend.describe())
                 with ScoringPool(workers=config.workers) as pool:
                     for spec, sample, response, score, score_s in self._pipeline(
                             specs, finished, gen, backend, pool):
@@ -131,6 +132,8 @@ class Runner:
             finally:
                 folder.close()
                 backend.close()
+        elif not resumed:  # nothing to evaluate (e.g. an empty task): still a valid run folder
+            folder.start(prints, {"backend": ref.backend, "model": config.model})
         wall = time.perf_counter() - started
         results = aggregate_run(folder.path, seed=config.seed)
         results["timing"] = {"wall_s": round(wall, 3), "new_samples": n_new,
