@@ -244,3 +244,16 @@ def test_science_answers_follow_the_physics(index, tmp_path):
 def test_detection_answer_text_is_the_ground_truth_json():
     item = generate("detection", 0, 0)
     assert json.loads(item.answer) == item.ground_truth
+
+
+@pytest.mark.parametrize("name", ["chart", "counting", "detection", "grounding", "math", "ocr", "puzzle", "science"])
+@pytest.mark.parametrize("size", [96, 512])
+def test_knob_extremes_still_give_valid_samples(name, size):
+    knobs = get_generator(name).knobs(image_size=size, noise=0.4, clutter=40)
+    for index in range(10):
+        item = generate(name, 2, index, knobs)
+        assert item.image.size == (size, size) and item.answer
+        boxes = [d["bbox_2d"] for d in item.ground_truth] if name == "detection" else (
+            [item.ground_truth] if name == "grounding" else [])
+        for x1, y1, x2, y2 in boxes:
+            assert 0 <= x1 < x2 <= 1000 and 0 <= y1 < y2 <= 1000
