@@ -162,3 +162,18 @@ def test_bad_arguments_exit_2(cli, tmp_path: Path, args: tuple[str, ...], messag
     done = cli("compare", *(arg.format(**paths) for arg in args))
     assert done.returncode == 2
     assert message in done.stderr
+
+
+def test_a_task_with_too_few_pairs_gets_no_verdict_of_its_own(cli, tmp_path: Path) -> None:
+    records = binary_task("big", 300, 0.5, seed=0, suite="a") + [
+        record("tiny", i, 1.0, suite="b") for i in range(3)]
+    candidate = copy.deepcopy(records)
+    for row in candidate[-3:]:
+        row["score"]["value"] = 0.0  # all three dropped: a point interval at -100
+    code, report = _compare(cli, write_run(tmp_path / "base", records),
+                            write_run(tmp_path / "cand", candidate))
+    tiny = report["tasks"]["tiny"]
+    assert tiny["delta"] == -1.0 and tiny["p_holm"] is None and not tiny["regression"]
+    assert report["regressions"] == ["suite:b"] and code == 1  # the suite still sees it
+    human = cli("compare", str(tmp_path / "base"), str(tmp_path / "cand"))
+    assert "n/a" in human.stdout and "fewer than 10 pairs" in human.stdout

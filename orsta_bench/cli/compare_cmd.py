@@ -18,7 +18,9 @@ def _delta_table(report: dict[str, Any]) -> Table:
     settings = report["settings"]
     table = Table(title=f"candidate - baseline in points: {settings['confidence']:.0%} paired "
                         f"bootstrap, max drop {100 * settings['max_drop']:.1f}",
-                  title_justify="left")
+                  title_justify="left", caption_justify="left",
+                  caption="p Holm n/a: fewer than 10 pairs, no verdict for the task alone"
+                  if any(t["p_holm"] is None for t in report["tasks"].values()) else None)
     table.add_column("task", no_wrap=True)
     for column in ("n", "base %", "cand %", "delta"):
         table.add_column(column, justify="right")
@@ -37,7 +39,8 @@ def _delta_table(report: dict[str, Any]) -> Table:
         table.add_row(*cells)
 
     for name, entry in report["tasks"].items():
-        row(name, entry, str(entry["n_paired"]), f"{entry['p_holm']:.2g}")
+        p_holm = "n/a" if entry["p_holm"] is None else f"{entry['p_holm']:.2g}"
+        row(name, entry, str(entry["n_paired"]), p_holm)
     table.add_section()
     for name, entry in report["suites"].items():
         n = sum(report["tasks"][t]["n_paired"] for t, e in report["tasks"].items()

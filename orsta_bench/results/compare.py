@@ -36,6 +36,9 @@ from orsta_bench.results.records import (
 )
 
 _EXAMPLES = 5  # unpaired sample keys shown per kind
+# Below this many pairs a bootstrap interval is too narrow to trust (3 pairs that all dropped
+# resample to a point interval): such tasks get no verdict of their own but count in the suite.
+MIN_TASK_PAIRS = 10
 
 
 class CompareError(ValueError):
@@ -158,11 +161,12 @@ def compare_runs(baseline: Path, candidate: Path, settings: Settings | None = No
             "delta": _round(diffs.mean()), "ci_low": _round(low), "ci_high": _round(high),
             "p_value": _round(p_not_below(draws[task], threshold)),
         }
-    names = list(tasks)
+    names = [t for t in tasks if tasks[t]["n_paired"] >= MIN_TASK_PAIRS]
     flags, adjusted = holm_below([draws[t] for t in names], threshold, settings.confidence)
+    for name in tasks:
+        tasks[name].update(p_holm=None, regression=False)
     for name, flag, p_holm in zip(names, flags, adjusted, strict=True):
-        tasks[name]["p_holm"] = _round(p_holm)
-        tasks[name]["regression"] = flag
+        tasks[name].update(p_holm=_round(p_holm), regression=flag)
 
     suites: dict[str, Any] = {}
     members: dict[str, list[str]] = defaultdict(list)
