@@ -1,2 +1,7 @@
 """Built-in verifiers; importing this package registers them (see registry.py)."""
-from orsta_bench.verifiers import megabench  # noqa: F401,E402  (MEGA-Bench verifiers)
+
+from orsta_bench.verifiers import (  # noqa: F401  (registers them)
+    math_verifiers,
+    megabench,  # noqa: F401,E402  (MEGA-Bench verifiers)
+    text_verifiers,
+)

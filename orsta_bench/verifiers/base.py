@@ -1,0 +1,126 @@
+"""What every native verifier shares: common params, format rewards, config errors.
+
+A verifier returns a Score whose `accuracy` and `format` are filled in; `orsta_bench.reward` is the
+only place they are combined into `value`. Problems with the *record* (bad params, unreadable
+reference, missing context) raise ConfigError and become status `error`; problems with the
+*response* never raise: they are scores (no_answer, parse_error, 0).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from orsta_bench.score import Score, Status
+from orsta_bench.verifiers.extract import AnswerFormat, find_boxed
+
+FormatReward = Literal["none", "vtriune", "detection", "think_answer", "boxed"]
+VTRIUNE_TAGS = ("<think>\n", "\n</think>\n", "\n<answer>\n", "\n</answer>")
+
+P = TypeVar("P", bound=BaseModel)
+
+
+class ConfigError(ValueError):
+    """The record (params, reference, context) is wrong; not the model's fault."""
+
+
+class CommonParams(BaseModel):
+    """Params every native verifier accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer_format: AnswerFormat = "auto"
+    format_reward: FormatReward = "none"
+
+
+def load_params(model: type[P], params: dict[str, Any]) -> P:
+    """Validate `params` (without the reward weights) or raise ConfigError naming the field."""
+    own = {key: value for key, value in params.items() if key != "reward"}
+    try:
+        return model.model_validate(own)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"params.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
+        )
+        raise ConfigError(problems) from None
+
+
+def vtriune_format(response: str) -> float:
+    """V-Triune's four-tag format: 0.25 per tag occurring exactly once (newline-sensitive)."""
+    return sum(0.25 for tag in VTRIUNE_TAGS if response.count(tag) == 1)
+
+
+def detection_tags_ok(response: str) -> bool:
+    """The tag half of V-Triune's binary detection format: `\\n<answer>\\n` present and
+    `\\n</answer>` exactly once."""
+    return "\n<answer>\n" in response and response.count("\n</answer>") == 1
+
+
+def think_answer_format(response: str) -> float:
+    """1.0 when `<think>...</think>` is followed by `<answer>...</answer>`, each exactly once."""
+    tags = ("<think>", "</think>", "<answer>", "</answer>")
+    if any(response.count(tag) != 1 for tag in tags):
+        return 0.0
+    positions = [response.find(tag) for tag in tags]
+    return 1.0 if positions == sorted(positions) else 0.0
+
+
+def format_score(kind: str, response: str, answer_found: bool) -> float:
+    """The format part selected by a verifier's `format_reward` param.
+
+    `answer_found` is the verifier's own verdict that a well-formed answer was read (for the
+    detection format: at least one valid box)."""
+    if kind == "none" or not isinstance(response, str):
+        return 0.0
+    if kind == "vtriune":
+        return vtriune_format(response)
+    if kind == "detection":
+        return 1.0 if detection_tags_ok(response) and answer_found else 0.0
+    if kind == "think_answer":
+        return think_answer_format(response)
+    if kind == "boxed":
+        return 1.0 if find_boxed(response) else 0.0
+    raise ConfigError(f"unknown format_reward {kind!r}")
+
+
+def result(
+    accuracy: float,
+    response: str,
+    params: CommonParams,
+    *,
+    status: Status = Status.OK,
+    detail: str = "",
+    parsed: Any = None,
+    extractor: str = "",
+    parts: dict[str, float] | None = None,
+    answer_found: bool | None = None,
+) -> Score:
+    """A verifier's Score: accuracy and format filled in, value left for the reward module."""
+    found = status == Status.OK if answer_found is None else answer_found
+    return Score(
+        value=accuracy,
+        accuracy=accuracy,
+        format=format_score(params.format_reward, response, found),
+        status=status,
+        detail=detail,
+        parsed=parsed,
+        extractor=extractor,
+        parts=dict(parts or {}),
+    )
+
+
+def no_answer(response: str, params: CommonParams, extractor: str = "none") -> Score:
+    """Nothing in the response looks like an answer in the expected format."""
+    fmt = params.answer_format
+    detail = "empty response" if not (response or "").strip() else f"no answer found (answer_format={fmt})"
+    return result(0.0, response, params, status=Status.NO_ANSWER, detail=detail, extractor=extractor)
+
+
+def unparsable(response: str, params: CommonParams, text: str, what: str, extractor: str) -> Score:
+    """An answer was found but it is not a valid `what`."""
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    return result(
+        0.0, response, params, status=Status.PARSE_ERROR,
+        detail=f"answer {shown!r} is not {what}", parsed=shown, extractor=extractor,
+    )

@@ -1,0 +1,52 @@
+"""`math`: symbolic equivalence with math-verify (1/2 = 0.5 = \\frac{1}{2}, 3.0 = 3, x=2 vs 2, 50% = 0.5).
+
+Used for the math, puzzle, science and chart families whenever the answer is a mathematical
+expression. The reference may be a number or a string (LaTeX, `\\boxed{...}`, plain)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orsta_bench.score import Score, Status
+from orsta_bench.verifiers import mathverify as mv
+from orsta_bench.verifiers.base import CommonParams, ConfigError, load_params, no_answer, result
+from orsta_bench.verifiers.extract import extract_answer
+from orsta_bench.verifiers.registry import register_verifier
+
+MAX_ANSWER_CHARS = 2_000  # a final answer longer than this is not an answer
+
+
+class MathParams(CommonParams):
+    pass
+
+
+def reference_text(reference: Any) -> str:
+    if isinstance(reference, bool) or not isinstance(reference, (str, int, float)):
+        raise ConfigError(f"reference must be a string or number, got {type(reference).__name__}")
+    return str(reference)
+
+
+@register_verifier("math", MathParams)
+def math_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
+    """Symbolic equivalence of the extracted answer and the reference (math-verify)."""
+    p = load_params(MathParams, params)
+    gold = mv.parse_answer(reference_text(reference))
+    if not gold:
+        raise ConfigError(f"math-verify cannot parse the reference {reference!r}")
+    extracted = extract_answer(response, p.answer_format)
+    if not extracted.found:
+        return no_answer(response, p, extracted.extractor)
+    text = extracted.text or ""
+    if len(text) > MAX_ANSWER_CHARS:
+        text = text[-MAX_ANSWER_CHARS:]
+    answer = mv.parse_answer(text)
+    if not answer:
+        return result(
+            0.0, response, p, status=Status.PARSE_ERROR, extractor=extracted.extractor,
+            detail="math-verify found no expression in the answer", parsed=text[:200],
+        )
+    correct = mv.verify(gold, answer)
+    return result(
+        1.0 if correct else 0.0, response, p, extractor=extracted.extractor, parsed=mv.shown(answer),
+        detail="" if correct else f"{mv.shown(answer)!r} is not equivalent to {mv.shown(gold)!r}",
+    )
