@@ -177,3 +177,24 @@ def test_a_task_with_too_few_pairs_gets_no_verdict_of_its_own(cli, tmp_path: Pat
     assert report["regressions"] == ["suite:b"] and code == 1  # the suite still sees it
     human = cli("compare", str(tmp_path / "base"), str(tmp_path / "cand"))
     assert "n/a" in human.stdout and "fewer than 10 pairs" in human.stdout
+
+
+def test_noise_alone_rarely_flags_a_task(tmp_path: Path) -> None:
+    """Holm keeps the family-wise false-alarm rate near alpha: 100 re-runs of an unchanged
+    model (each sample re-drawn from its own difficulty) flag a task in at most ~5% of them."""
+    from orsta_bench.results.compare import Settings, compare_runs
+
+    generator = np.random.default_rng(11)
+    difficulty = generator.uniform(0.05, 0.95, size=(5, 80))
+    alarms = suite_alarms = 0
+    for trial in range(100):
+        runs = []
+        for side in ("base", "cand"):
+            outcomes = generator.random(difficulty.shape) < difficulty
+            runs.append(write_run(tmp_path / f"{trial}-{side}", [
+                record(f"t{t}", i, float(outcomes[t, i])) for t in range(5) for i in range(80)]))
+        report = compare_runs(*runs, Settings(resamples=2_000, seed=trial))
+        alarms += any(entry["regression"] for entry in report["tasks"].values())
+        suite_alarms += report["suites"]["synth"]["regression"]
+    # Expected at most 5 each (alpha = 0.05); 8 leaves room for sampling error.
+    assert alarms <= 8 and suite_alarms <= 8
