@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from orsta_bench.cli.compare_cmd import compare_command
+from orsta_bench.cli.export_cmd import export_command
 from orsta_bench.cli.leaderboard_cmd import leaderboard_command
 from orsta_bench.cli.list_cmd import list_command
 from orsta_bench.cli.run_cmd import run_command
@@ -23,6 +24,7 @@ app.command("run")(run_command)
 app.command("validate")(validate_command)
 app.command("compare")(compare_command)
 app.command("leaderboard")(leaderboard_command)
+app.command("export")(export_command)
 
 
 def main() -> None:

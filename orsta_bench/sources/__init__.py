@@ -4,3 +4,4 @@ from orsta_bench.sources import jsonl  # noqa: F401
 from orsta_bench.sources import synthetic  # noqa: F401
 from orsta_bench.sources import megabench  # noqa: F401,E402
 from orsta_bench.megabench import source as _megabench_source  # noqa: F401,E402
+from orsta_bench.sources import vtriune  # noqa: F401,E402
