@@ -10,6 +10,7 @@ from orsta_bench.cli.export_cmd import export_command
 from orsta_bench.cli.leaderboard_cmd import leaderboard_command
 from orsta_bench.cli.list_cmd import list_command
 from orsta_bench.cli.run_cmd import run_command
+from orsta_bench.cli.score_cmd import score_command
 from orsta_bench.cli.validate_cmd import validate_command
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.command("validate")(validate_command)
 app.command("compare")(compare_command)
 app.command("leaderboard")(leaderboard_command)
 app.command("export")(export_command)
+app.command("score")(score_command)
 
 
 def main() -> None:

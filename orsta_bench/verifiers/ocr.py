@@ -1,0 +1,60 @@
+"""`ocr`: transcriptions compared exactly, after normalisation, or by ANLS (normalised edit distance).
+
+ANLS (ST-VQA / DocVQA): 1 - NLD when NLD < threshold (default 0.5), else 0, with
+NLD = Levenshtein(a, b) / max(len a, len b) on lower-cased, whitespace-collapsed text; the best
+over several references. A very long answer is bounded without computing its distance:
+NLD >= 1 - len(ref)/len(answer), so an answer over twice the reference length scores 0."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from orsta_bench.score import Score
+from orsta_bench.verifiers.base import CommonParams, load_params, no_answer, result
+from orsta_bench.verifiers.extract import extract_answer
+from orsta_bench.verifiers.registry import register_verifier
+from orsta_bench.verifiers.text_verifiers import normalize_text, reference_list
+
+
+class OCRParams(CommonParams):
+    mode: Literal["exact", "normalized", "anls"] = "normalized"
+    anls_threshold: Annotated[float, Field(gt=0, le=1)] = 0.5
+
+
+def anls(answer: str, reference: str, threshold: float) -> float:
+    """ANLS of one (already normalised) answer against one reference."""
+    from rapidfuzz.distance import Levenshtein
+
+    longest = max(len(answer), len(reference))
+    if longest == 0:
+        return 1.0
+    if len(answer) > 2 * len(reference) + 1 or len(reference) > 2 * len(answer) + 1:
+        bound = 1.0 - min(len(answer), len(reference)) / longest
+        if bound >= threshold:
+            return 0.0
+    distance = Levenshtein.distance(answer, reference) / longest
+    return 1.0 - distance if distance < threshold else 0.0
+
+
+@register_verifier("ocr", OCRParams)
+def ocr_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
+    """OCR: exact, case/space-normalised, or ANLS match against the reference text(s)."""
+    p = load_params(OCRParams, params)
+    references = reference_list(reference)
+    extracted = extract_answer(response, p.answer_format)
+    if not extracted.found:
+        return no_answer(response, p, extracted.extractor)
+    text = extracted.text or ""
+    if p.mode == "exact":
+        accuracy = 1.0 if text.strip() in {r.strip() for r in references} else 0.0
+        return result(accuracy, response, p, parsed=text[:500], extractor=extracted.extractor)
+    answer = normalize_text(text)
+    golds = [normalize_text(r) for r in references]
+    if p.mode == "normalized":
+        accuracy = 1.0 if answer in golds else 0.0
+        return result(accuracy, response, p, parsed=answer[:500], extractor=extracted.extractor)
+    accuracy = max(anls(answer, gold, p.anls_threshold) for gold in golds)
+    return result(accuracy, response, p, parsed=answer[:500], extractor=extracted.extractor,
+                  parts={"anls": accuracy})
