@@ -91,7 +91,7 @@ def test_oracle_backend_returns_the_answer_it_is_given():
 def test_cli_validates_and_lists_the_synth_suite(cli):
     validated = cli("validate", str(TASK_DIR))
     assert validated.returncode == 0, validated.stdout + validated.stderr
-    listed = cli("list", "--tasks", "synth", "--tasks-dir", str(TASK_DIR))
+    listed = cli("list", "--tasks", "synth", "--tasks-dir", str(TASK_DIR), env={"COLUMNS": "200"})
     assert listed.returncode == 0, listed.stdout + listed.stderr
     for task in TASKS:
         assert task in listed.stdout
