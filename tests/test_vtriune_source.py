@@ -45,8 +45,9 @@ def test_rows_become_samples_with_their_own_verifier_call(samples):
     assert (math.verifier.params["accuracy_ratio"], math.verifier.params["format_ratio"]) == (1.0, 0.0)
     assert puzzle.verifier.params["format_ratio"] == F  # float32 as stored, not 0.1
     assert dog.verifier.name == "vtriune.detection"
-    assert dog.verifier.params["det_verifier_normalized"] is True
-    assert dog.verifier.params["det_reward_ratio"]["iou_completeness"] == C
+    assert dog.verifier.params["verifier_parm"]["det_verifier_normalized"] is True
+    assert dog.verifier.params["verifier_parm"]["det_reward_ratio"]["iou_completeness"] == C
+    assert "verifier_parm" not in math.verifier.params  # math rows hold nulls there
     assert dog.ground_truth.startswith("<answer>\n[{'bbox_2d': [100, 100, 500, 500]")
     assert math.messages == [{"role": "user", "content": [
         {"type": "image", "index": 0}, {"type": "text", "text": "What is 2 + 2?"}]}]

@@ -6,7 +6,7 @@ format_ratio, verifier, verifier_parm {det_verifier_normalized, det_reward_ratio
 extra_info {id, image_path}. Ratios are float32 as in the release.
 
 Reading a released row gives a sample routed to `vtriune.<verifier>` with that row's own ratios
-and detection parameters, so scores equal the released reward server's. Writing any sample gives
+and `verifier_parm` as its params, so scores equal the released reward server's. Writing any sample gives
 the V-Triune columns (a projection: native verifiers map to mathverify or detection) plus one
 extra string field, `extra_info.orsta`, holding the exact orsta sample; reading such a file gives
 back the identical sample (same id, task, prompt, verifier call, hash and scores).
@@ -89,10 +89,8 @@ def _project_verifier(sample: Sample) -> tuple[str, str, dict[str, Any]]:
     name, params = sample.verifier.name, sample.verifier.params
     truth = sample.ground_truth
     if name in VERIFIERS.values():
-        parm = {
-            "det_verifier_normalized": params.get("det_verifier_normalized"),
-            "det_reward_ratio": params.get("det_reward_ratio"),
-        }
+        parm = params.get("verifier_parm") or {}
+        parm = {key: parm.get(key) for key in ("det_verifier_normalized", "det_reward_ratio")}
         return name.removeprefix("vtriune."), str(truth), {
             "accuracy_ratio": params.get("accuracy_ratio", 1.0),
             "format_ratio": params.get("format_ratio", 0.1),
@@ -141,7 +139,7 @@ def sample_to_row(sample: Sample, ability: str | None = None, extension: bool = 
         "data_source": sample.data_source,
         "images": [{"bytes": image.read_bytes(), "path": image.path} for image in sample.images],
         "prompt": messages_to_prompt(sample.messages),
-        "ability": ability or sample.metadata.get("ability") or sample.dimensions.get("skill") or "",
+        "ability": str(ability or sample.metadata.get("ability") or ""),
         "reward_model": {"answer": str(answer) if answer is not None else str(sample.ground_truth),
                          "ground_truth": truth, "verifier": verifier, **reward},
         "extra_info": extra,
@@ -252,11 +250,9 @@ def vtriune_params(reward_model: dict[str, Any], where: str) -> tuple[str, dict[
     for key in ("accuracy_ratio", "format_ratio"):
         if key in reward_model:
             params[key] = reward_model[key]
-    if verifier == "detection":
-        parm = reward_model.get("verifier_parm") or {}
-        for key, value in parm.items():
-            if value is not None:
-                params[key] = dict(value) if isinstance(value, dict) else value
+    parm = {k: v for k, v in (reward_model.get("verifier_parm") or {}).items() if v is not None}
+    if parm:  # parquet gives every row every struct field; math rows hold nulls there
+        params["verifier_parm"] = parm
     return VERIFIERS[verifier], params
 
 
