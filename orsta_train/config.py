@@ -188,8 +188,10 @@ def parse_set_items(items: list[str]) -> dict[str, Any]:
 def resolve_config(
     preset: str | None, file_values: dict[str, Any], overrides: dict[str, Any]
 ) -> TrainConfig:
-    """preset < config file < command line; the file may name the preset (the flag wins)."""
-    name = preset or file_values.get("preset") or "vtriune"
+    """preset < config file < command line; the file may name the preset (the flag wins).
+    With no preset named, `--model tiny` (a random test model) gets cpu-smoke, others vtriune."""
+    model = overrides.get("model") or file_values.get("model")
+    name = preset or file_values.get("preset") or ("cpu-smoke" if model == "tiny" else "vtriune")
     if name not in PRESETS:
         raise ConfigError(f"--preset {name!r} is not known; choose one of {', '.join(PRESETS)}")
     merged = {**PRESETS[name], **{k: v for k, v in file_values.items() if k != "preset"}}

@@ -134,15 +134,23 @@ def to_trl_prompt(sample: Sample, cot: str | None) -> list[dict[str, Any]]:
     return out
 
 
-def image_geometry(image_processor: Any, images: list[Any]) -> tuple[list[list[int]], list[int]]:
+def image_geometry(image_processor: Any, images: list[Any], cache: dict | None = None) -> tuple[list[list[int]], list[int]]:
     """What the processor made of the images: `image_grid_thw` in pixels per image (patch grid
     times the patch size, as the V-Triune trainer sends it) and the first image's resized
-    [width, height]. Both empty/zero for a sample without images."""
+    [width, height]. Empty for a sample without images. The grid depends only on the image
+    size, so `cache` (keyed by size) saves running the processor on every image."""
     if not images:
         return [], []
-    grid = image_processor(images=images, return_tensors="pt")["image_grid_thw"].tolist()
     patch = int(getattr(image_processor, "patch_size", 14))
-    pixels = [[int(t), int(h) * patch, int(w) * patch] for t, h, w in grid]
+    pixels = []
+    for image in images:
+        value = cache.get(image.size) if cache is not None else None
+        if value is None:
+            t, h, w = image_processor(images=[image], return_tensors="pt")["image_grid_thw"][0].tolist()
+            value = [int(t), int(h) * patch, int(w) * patch]
+            if cache is not None:
+                cache[image.size] = value
+        pixels.append(list(value))
     return pixels, [pixels[0][2], pixels[0][1]]
 
 
@@ -166,9 +174,10 @@ def sample_from_record(record: str) -> Sample:
 
 def to_rows(samples: list[Sample], image_processor: Any, cot_pool: list[str], seed: int) -> list[dict[str, Any]]:
     rows = []
+    cache: dict = {}
     for sample in samples:
         images = [image.to_pil() for image in sample.images]
-        grid, size = image_geometry(image_processor, images)
+        grid, size = image_geometry(image_processor, images, cache)
         rows.append({
             "prompt": to_trl_prompt(sample, _cot_instruction(sample, cot_pool, seed)),
             "images": images,

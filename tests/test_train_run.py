@@ -1,0 +1,77 @@
+"""`orsta-train --model tiny --tasks synth` end to end as a user runs it (subprocess, offline,
+CPU): per-source metrics, held-out evaluation, final model at the output root, and resume from
+the saved step (slow). The frozen-tower check lives in test_train_learn.py, where the reward
+surely varies and so the language model surely moves."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+
+
+def _train(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "from orsta_train.cli import main; main()", *args],
+        capture_output=True, text=True, cwd=cwd, timeout=900, env={**os.environ, **OFFLINE},
+    )
+
+
+def _metrics(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("train") / "out"
+    result = _train("--model", "tiny", "--tasks", "synth", "--max-steps", "2", "--output", str(out),
+                    "--eval-steps", "2", "--set", "save_steps=2", "--set", "samples_per_task=12",
+                    cwd=out.parent)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+def test_two_steps_write_per_source_metrics(run: Path):
+    lines = _metrics(run)
+    steps = [line for line in lines if "source/all/reward" in line]
+    assert [line["step"] for line in steps] == [1, 2]
+    for line in steps:
+        sources = {key.split("/")[1] for key in line if key.startswith("source/")} - {"all"}
+        assert sources and sources <= {f"synth_{f}" for f in (
+            "math", "puzzle", "science", "chart", "detection", "grounding", "counting", "ocr")}
+        for source in sources:
+            for metric in ("reward", "accuracy", "format", "length_mean", "clip_ratio",
+                           "truncation_ratio", "reflection_ratio"):
+                assert f"source/{source}/{metric}" in line
+    evals = [line for line in lines if "eval_orsta/all/score" in line]
+    assert len(evals) == 1 and evals[0]["step"] == 2 and evals[0]["eval_orsta/all/n"] > 0
+
+
+def test_output_root_loads_as_a_checkpoint(run: Path):
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    processor = AutoProcessor.from_pretrained(str(run))
+    model = AutoModelForImageTextToText.from_pretrained(str(run))
+    assert processor.image_token == "<|image_pad|>"
+    assert model.config.image_token_id == processor.tokenizer.convert_tokens_to_ids("<|image_pad|>")
+    assert json.loads((run / "train_config.json").read_text())["max_steps"] == 2
+
+
+def test_resume_continues_from_the_saved_step(run: Path):
+    assert (run / "checkpoint-2").is_dir()
+    result = _train("--model", "tiny", "--tasks", "synth", "--max-steps", "3", "--output", str(run),
+                    "--resume", "last", "--set", "save_steps=1", "--set", "samples_per_task=12",
+                    cwd=run.parent)
+    assert result.returncode == 0, result.stderr[-3000:]
+    steps = [line["step"] for line in _metrics(run) if "source/all/reward" in line]
+    assert steps == [1, 2, 3]  # steps 1-2 not redone; step 3 trained after resuming
+    state = json.loads((run / "checkpoint-3" / "trainer_state.json").read_text())
+    assert state["global_step"] == 3
