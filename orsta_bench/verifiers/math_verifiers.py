@@ -14,6 +14,28 @@ from orsta_bench.verifiers.extract import extract_answer
 from orsta_bench.verifiers.registry import register_verifier
 
 MAX_ANSWER_CHARS = 2_000  # a final answer longer than this is not an answer
+MAX_BRACE_DEPTH = 40  # deeper LaTeX makes math-verify's parser crawl; no real answer nests this deep
+
+
+def latex_problem(text: str) -> str | None:
+    """Why `text` should not reach math-verify (unbalanced or absurdly nested braces), or None."""
+    depth = deepest = 0
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return "unbalanced braces"
+    if depth:
+        return "unbalanced braces"
+    return f"braces nested {deepest} deep (limit {MAX_BRACE_DEPTH})" if deepest > MAX_BRACE_DEPTH else None
 
 
 class MathParams(CommonParams):
@@ -39,6 +61,10 @@ def math_verifier(response: str, reference: Any, params: dict[str, Any], context
     text = extracted.text or ""
     if len(text) > MAX_ANSWER_CHARS:
         text = text[-MAX_ANSWER_CHARS:]
+    problem = latex_problem(text)
+    if problem:
+        return result(0.0, response, p, status=Status.PARSE_ERROR, extractor=extracted.extractor,
+                      detail=f"answer not parsed: {problem}", parsed=text[:200])
     answer = mv.parse_answer(text)
     if not answer:
         return result(
