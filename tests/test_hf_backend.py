@@ -21,7 +21,7 @@ def backend() -> HFBackend:
     return HFBackend(tiny_model_path(), batch_size=1, dtype="float32", device="cpu")
 
 
-def requests(n: int = 10, max_new_tokens: int = 12) -> list[ChatRequest]:
+def requests(n: int = 8, max_new_tokens: int = 10) -> list[ChatRequest]:
     """Mixed lengths, with and without images of different sizes (so padding differs)."""
     out = []
     for i in range(n):
@@ -41,8 +41,8 @@ def texts(backend: HFBackend, batch_size: int, reqs: list[ChatRequest]) -> dict[
 def test_greedy_outputs_do_not_depend_on_batch_size(backend: HFBackend) -> None:
     reqs = requests()
     one = texts(backend, 1, reqs)
-    assert texts(backend, 4, reqs) == one
-    assert texts(backend, 10, reqs) == one
+    assert texts(backend, 3, reqs) == one
+    assert texts(backend, 8, reqs) == one
     assert len(set(one.values())) > 1  # the prompts really differ
 
 

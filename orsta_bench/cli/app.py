@@ -11,6 +11,7 @@ from orsta_bench.cli.leaderboard_cmd import leaderboard_command
 from orsta_bench.cli.list_cmd import list_command
 from orsta_bench.cli.run_cmd import run_command
 from orsta_bench.cli.score_cmd import score_command
+from orsta_bench.cli.tiny_cmd import build_tiny_command
 from orsta_bench.cli.validate_cmd import validate_command
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.command("list")(list_command)
 app.command("run")(run_command)
+app.command("build-tiny")(build_tiny_command)
 app.command("validate")(validate_command)
 app.command("compare")(compare_command)
 app.command("leaderboard")(leaderboard_command)

@@ -71,7 +71,7 @@ def tiny_model_path(seed: int = 0) -> Path:
     target = default_cache_dir() / f"tiny-{TINY_VERSION}-seed{seed}"
     if (target / "config.json").exists():
         return target
-    return _build_atomically(target, lambda out: build_tiny_model(out, seed=seed))
+    return build_atomically(target, lambda out: build_tiny_model(out, seed=seed))
 
 
 def tiny_text_model_path(seed: int = 0) -> Path:
@@ -79,10 +79,10 @@ def tiny_text_model_path(seed: int = 0) -> Path:
     target = default_cache_dir() / f"tiny-text-{TINY_VERSION}-seed{seed}"
     if (target / "config.json").exists():
         return target
-    return _build_atomically(target, lambda out: build_tiny_text_model(out, seed=seed))
+    return build_atomically(target, lambda out: build_tiny_text_model(out, seed=seed))
 
 
-def _build_atomically(target: Path, build: Any) -> Path:
+def build_atomically(target: Path, build: Any) -> Path:
     """Build in a sibling temp folder and rename, so a kill or a concurrent build never leaves
     a half-written model where a reader would take it for a whole one."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +161,7 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, **size_overrides: Any) 
     num_key_value_heads, vision_hidden_size, vision_depth, vocab_size, min_pixels, max_pixels,
     initializer_range."""
     import torch
+    import transformers
     from transformers import (
         GenerationConfig,
         Qwen2_5_VLConfig,
@@ -170,6 +171,7 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, **size_overrides: Any) 
         Qwen2VLVideoProcessor,
     )
 
+    transformers.utils.logging.disable_progress_bar()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tokenizer = _build_tokenizer(size_overrides.get("vocab_size", 512))
