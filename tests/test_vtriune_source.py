@@ -93,6 +93,14 @@ def test_detection_rows_score_as_the_released_server(samples, response, threshol
     assert score.value == pytest.approx(expected, abs=1e-9)
 
 
+def test_the_oracle_scores_one_on_every_row(samples):
+    from orsta_bench.oracle import ideal_response
+
+    for sample in samples.values():
+        score = score_sample(sample, ideal_response(sample), {"mode": "eval"})
+        assert (sample.id, score.value) == (sample.id, 1.0)
+
+
 def test_dynamic_threshold_follows_the_training_step(samples):
     half = ONE_BOX.format(box=[28, 28, 140, 84])  # IoU 0.5 fails the 0.85 threshold of step 0
     context = {"mode": "train", "step": 0, "total_steps": 10, "iou_threshold": "dynamic", **GRID}

@@ -256,6 +256,17 @@ def vtriune_params(reward_model: dict[str, Any], where: str) -> tuple[str, dict[
     return VERIFIERS[verifier], params
 
 
+def _oracle_hint(verifier: str, params: dict[str, Any], truth: str) -> dict[str, str]:
+    """How a perfect response looks (orsta_bench.oracle): the tagged V-Triune layout whenever the
+    row rewards format, the ground truth itself (already `\\boxed{..}`) when it does not."""
+    tagged = params.get("format_ratio", 0.1) != 0.0
+    if verifier == "vtriune.detection":
+        start, end = truth.find("<answer>"), truth.find("</answer>")
+        inner = truth[start + len("<answer>"):end].strip() if 0 <= start < end else truth
+        return {"answer_format": "vtriune", "answer_text": inner}
+    return {"answer_format": "vtriune" if tagged else "plain", "answer_text": truth}
+
+
 def row_to_sample(row: dict[str, Any], task: str, fallback_id: str, base: Path, where: str,
                   use_extension: bool = True) -> Sample:
     """One row as a Sample. With `use_extension` and an `extra_info.orsta` field, the exact
@@ -279,7 +290,7 @@ def row_to_sample(row: dict[str, Any], task: str, fallback_id: str, base: Path, 
     name, params = vtriune_params(reward_model, where)
     raw_id = extra.get("id")
     metadata = {"ability": row.get("ability"), "answer": reward_model.get("answer"),
-                "image_path": extra.get("image_path")}
+                "image_path": extra.get("image_path"), **_oracle_hint(name, params, reward_model["ground_truth"])}
     return Sample(
         id=str(raw_id) if raw_id not in (None, "") else fallback_id,
         task=task,
