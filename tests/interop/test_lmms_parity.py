@@ -38,16 +38,16 @@ def pixel_bounds(model: Path) -> tuple[int, int]:
     return size["shortest_edge"], size["longest_edge"]
 
 
-def lmms_samples(folder: Path, tasks: list[str], log: Path) -> dict[tuple[str, str], tuple[str, float]]:
+def lmms_samples(folder: Path, tasks: list[str], log: Path) -> dict[tuple[str, str], tuple[str, float, str]]:
     results = sorted(folder.rglob("*_results.json"))
     assert results, f"lmms-eval wrote no results (it exits 0 on failure):\n{log.read_text()[-3000:]}"
-    found: dict[tuple[str, str], tuple[str, float]] = {}
+    found: dict[tuple[str, str], tuple[str, float, str]] = {}
     for task in tasks:
         files = sorted(folder.rglob(f"*_samples_{task}.jsonl"))
         assert files, f"lmms-eval logged no samples for {task}"
         for line in files[-1].read_text().splitlines():
             score = json.loads(line)["orsta_score"]
-            found[(task, score["id"])] = (score["response"], score["value"])
+            found[(task, score["id"])] = (score["response"], score["value"], score["status"])
     return found
 
 
@@ -72,9 +72,10 @@ def test_lmms_eval_and_orsta_bench_agree_per_sample(tmp_path):
     ours = {}
     for line in (tmp_path / "orsta" / "samples.jsonl").read_text().splitlines():
         record = json.loads(line)
-        ours[(record["task"], record["id"])] = (record["response"], record["score"]["value"])
+        score = record["score"]
+        ours[(record["task"], record["id"])] = (record["response"], score["value"], score["status"])
     assert len(ours) == LIMIT * len(tasks)
     assert sorted(theirs) == sorted(ours)
-    for key, (response, value) in ours.items():
+    for key, (response, value, status) in ours.items():
         assert theirs[key][0] == response, f"{key}: the two harnesses generated different text"
-        assert theirs[key][1] == value, f"{key}: same response, different score"
+        assert theirs[key][1:] == (value, status), f"{key}: same response, different score"
