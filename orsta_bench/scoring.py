@@ -17,6 +17,7 @@ import multiprocessing
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -62,21 +63,29 @@ def _worker_main(conn: Connection) -> None:
     conn.send(("ready", None))
     while True:
         try:
-            job = conn.recv()
+            chunk = conn.recv()
         except (EOFError, OSError):
             return
-        if job is None:
+        if chunk is None:
             return
-        try:
-            payload = run_job(job).to_dict()
-        except BaseException as error:  # noqa: BLE001  (the parent must always get an answer)
-            payload = Score.failure(Status.ERROR, f"scoring failed: {type(error).__name__}: {error}"[:500]).to_dict()
-        try:
-            conn.send(("score", payload))
-        except Exception as error:  # unpicklable `parsed`: send without it
-            payload["parsed"] = repr(payload.get("parsed"))[:200]
-            payload["detail"] = (payload.get("detail") or "") + f" (parsed not serialisable: {type(error).__name__})"
-            conn.send(("score", payload))
+        for index, job in chunk:
+            conn.send(("score", index, _safe_payload(job)))
+
+
+def _safe_payload(job: ScoreJob) -> dict[str, Any]:
+    """The Score of one job as a picklable dict, whatever happens."""
+    import pickle
+
+    try:
+        payload = run_job(job).to_dict()
+    except BaseException as error:  # noqa: BLE001  (the parent must always get an answer)
+        payload = Score.failure(Status.ERROR, f"scoring failed: {type(error).__name__}: {error}"[:500]).to_dict()
+    try:
+        pickle.dumps(payload)
+    except Exception as error:  # an unpicklable `parsed`: send its repr
+        payload["parsed"] = repr(payload.get("parsed"))[:200]
+        payload["detail"] = (payload.get("detail") or "") + f" (parsed not serialisable: {type(error).__name__})"
+    return payload
 
 
 class _Worker:
@@ -87,13 +96,14 @@ class _Worker:
         child.close()
         self.started = time.monotonic()
         self.ready = False
-        self.index: int | None = None
-        self.deadline = 0.0
+        self.pending: deque[tuple[int, ScoreJob]] = deque()  # sent, not yet answered, in order
+        self.deadline = 0.0  # for the first pending item: its limit counts from the last answer
 
-    def send(self, index: int, job: ScoreJob, timeout_s: float) -> None:
-        self.index = index
-        self.deadline = time.monotonic() + timeout_s
-        self.conn.send(job)
+    def send(self, chunk: list[tuple[int, ScoreJob]], timeout_s: float) -> None:
+        if not self.pending:
+            self.deadline = time.monotonic() + timeout_s
+        self.pending.extend(chunk)
+        self.conn.send(chunk)
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -105,14 +115,20 @@ class _Worker:
 class ScoringPool:
     """`workers` killable processes scoring jobs with a per-item limit of `timeout_s` seconds."""
 
-    def __init__(self, workers: int = 2, timeout_s: float = 10.0, max_ahead: int | None = None) -> None:
+    def __init__(self, workers: int = 2, timeout_s: float = 10.0, max_ahead: int | None = None,
+                 chunk_size: int = 16) -> None:
         if workers < 0:
             raise ValueError("workers must be >= 0")
         if not timeout_s > 0:
             raise ValueError("timeout_s must be > 0")
+        if chunk_size < 1:
+            raise ValueError("chunk_size must be >= 1")
         self.n_workers = workers
         self.timeout_s = float(timeout_s)
-        self.max_ahead = max_ahead or max(4 * workers, 8)
+        # Jobs go out in chunks: one process wake-up per chunk, not per item (under load, wake-up
+        # latency, not scoring, was the bottleneck). Each item still has its own time limit.
+        self.chunk_size = chunk_size
+        self.max_ahead = max_ahead or max(4 * workers * chunk_size, 8)
         self._context = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
         self.n_timeouts = 0
@@ -148,37 +164,45 @@ class ScoringPool:
             return
         self._ensure_workers()
         source = iter(jobs)
+        retry: deque[tuple[int, ScoreJob]] = deque()  # items of a killed worker, not yet scored
         exhausted = False
         taken = 0
         done: dict[int, Score] = {}
         next_out = 0
         while True:
             for worker in self._workers:
-                if exhausted or not worker.ready or worker.index is not None or taken - next_out >= self.max_ahead:
+                if not worker.ready or worker.pending:
                     continue
-                job = next(source, None)
-                if job is None:
-                    exhausted = True
-                    break
-                worker.send(taken, job, self.timeout_s)
-                taken += 1
+                room = min(self.chunk_size, max(1, self.max_ahead - (taken - next_out)))
+                chunk = [retry.popleft() for _ in range(min(room, len(retry)))]
+                while len(chunk) < room and not exhausted and taken - next_out < self.max_ahead:
+                    job = next(source, None)
+                    if job is None:
+                        exhausted = True
+                        break
+                    chunk.append((taken, job))
+                    taken += 1
+                if chunk:
+                    worker.send(chunk, self.timeout_s)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
-            if exhausted and next_out == taken:
+            if exhausted and not retry and next_out == taken:
                 return
-            self._collect(done)
+            self._collect(done, retry)
 
-    def _collect(self, done: dict[int, Score]) -> None:
-        """Wait for the next message or deadline; record scores, replace dead or late workers."""
+    def _collect(self, done: dict[int, Score], retry: deque[tuple[int, ScoreJob]]) -> None:
+        """Wait for the next message or deadline; record scores, replace dead or late workers.
+
+        A late or dead worker's first pending item gets timeout / error; the rest are re-queued."""
         now = time.monotonic()
-        busy = [w.deadline for w in self._workers if w.index is not None]
+        busy = [w.deadline for w in self._workers if w.pending]
         wait_s = max(0.0, min(busy) - now) if busy else 1.0
         by_conn = {w.conn: w for w in self._workers}
         for conn in wait(list(by_conn), timeout=wait_s):
             worker = by_conn[conn]
             try:
-                kind, payload = conn.recv()
+                message = conn.recv()
             except (EOFError, OSError):
                 worker.process.join(timeout=5)
                 code = worker.process.exitcode
@@ -187,23 +211,24 @@ class ScoringPool:
                     raise RuntimeError(
                         f"scoring worker failed to start (exit code {code}); see its error above"
                     ) from None
-                if worker.index is not None:
-                    done[worker.index] = Score.failure(
-                        Status.ERROR, f"scoring worker died (exit code {code}) on this item"
-                    )
-                self._replace(worker)
+                if worker.pending:
+                    index, _ = worker.pending.popleft()
+                    done[index] = Score.failure(Status.ERROR, f"scoring worker died (exit code {code}) on this item")
+                self._replace(worker, retry)
                 continue
-            if kind == "ready":
+            if message[0] == "ready":
                 worker.ready = True
-            elif worker.index is not None:
-                done[worker.index] = Score.from_dict(payload)
-                worker.index = None
+            elif worker.pending:
+                index, _ = worker.pending.popleft()
+                done[message[1]] = Score.from_dict(message[2])
+                worker.deadline = time.monotonic() + self.timeout_s
         now = time.monotonic()
         for worker in list(self._workers):
-            if worker.index is not None and now >= worker.deadline:
-                done[worker.index] = _timeout_score(self.timeout_s)
+            if worker.pending and now >= worker.deadline:
+                index, _ = worker.pending.popleft()
+                done[index] = _timeout_score(self.timeout_s)
                 self.n_timeouts += 1
-                self._replace(worker)
+                self._replace(worker, retry)
             elif not worker.ready and now - worker.started > WORKER_START_TIMEOUT_S:
                 raise RuntimeError(f"scoring worker did not start within {WORKER_START_TIMEOUT_S:g} s")
 
@@ -211,7 +236,8 @@ class ScoringPool:
         while len(self._workers) < self.n_workers:
             self._workers.append(_Worker(self._context))
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, retry: deque[tuple[int, ScoreJob]]) -> None:
+        retry.extendleft(reversed(worker.pending))
         worker.kill()
         self._workers[self._workers.index(worker)] = _Worker(self._context)
         self.n_replaced += 1
