@@ -1,7 +1,4 @@
 """Built-in sample sources; importing this package registers them (see registry.py)."""
 
-from orsta_bench.sources import jsonl  # noqa: F401
-from orsta_bench.sources import synthetic  # noqa: F401
-from orsta_bench.sources import megabench  # noqa: F401,E402
-from orsta_bench.megabench import source as _megabench_source  # noqa: F401,E402
-from orsta_bench.sources import vtriune  # noqa: F401,E402
+from orsta_bench.megabench import source as _megabench_source  # noqa: F401
+from orsta_bench.sources import jsonl, synthetic, vtriune  # noqa: F401
