@@ -89,3 +89,7 @@ def _fail(message: str) -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()
