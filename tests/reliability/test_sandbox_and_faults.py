@@ -1,0 +1,31 @@
+"""Sandbox escapes through the ScoringPool, backend faults and SIGKILL/resume of a real run
+(small samples; python -m reliability.run --full runs the documented counts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reliability.backend_faults import PERSISTENT, run_backend_faults
+from reliability.kill_resume import run_kill_resume
+from reliability.sandbox_escapes import run_sandbox_escapes
+
+
+def test_program_judge_escapes_are_contained() -> None:
+    report = run_sandbox_escapes(rounds=1)
+    assert report["scores"]["control"] == 1.0  # the check can see a success
+    assert report["escaped"] == [] and not report["file_written_outside"]
+    assert not report["listener_connected"] and report["passed"], report
+
+
+def test_backend_faults_are_counted_not_scored_wrong(tmp_path: Path) -> None:
+    report = run_backend_faults(tmp_path / "run")
+    assert report["backend_error_ids"] == sorted(PERSISTENT)
+    assert report["arith"]["score"] == 1.0 and report["arith"]["n_scored"] == 4
+    assert report["passed"], report
+
+
+def test_sigkill_at_random_points_then_resume(tmp_path: Path) -> None:
+    report = run_kill_resume(tmp_path, kills=2, seed=5, limit=5)
+    assert report["kills"] == 2
+    assert report["missing"] == report["extra"] == report["differing"] == 0
+    assert report["results_identical"] and report["passed"], report
