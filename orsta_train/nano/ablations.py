@@ -1,0 +1,64 @@
+"""Short GRPO ablations from the SFT checkpoint of a rebuild (docs/NANO.md), all at equal
+compute (same steps, prompts per step and generations):
+
+  joint           the recipe's four families, vision frozen (= the main run's checkpoint-10)
+  joint_vision    the same with a trainable vision tower
+  counting_only   one perception family      science_only   one reasoning family
+  grounding_dynamic / grounding_strict / grounding_eval   grounding alone with V-Triune's dynamic
+                  IoU threshold, a fixed strict 0.95, or the eval metric's 0.5 as reward
+
+    python -m orsta_train.nano.ablations --run DIR --arms joint_vision,counting_only --steps 10
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from orsta_train.nano.recipe import NanoRecipe, grpo_stage
+
+ARMS: dict[str, dict[str, Any]] = {
+    "joint": {},
+    "joint_vision": {"freeze_vision": False},
+    "counting_only": {"tasks": ("synth_counting",)},
+    "science_only": {"tasks": ("synth_science",)},
+    "grounding_dynamic": {"tasks": ("synth_grounding",), "train_iou_threshold": "dynamic"},
+    "grounding_strict": {"tasks": ("synth_grounding",), "train_iou_threshold": 0.95},
+    "grounding_eval": {"tasks": ("synth_grounding",), "train_iou_threshold": 0.5},
+}
+
+
+def run_arm(run: Path, arm: str, steps: int, seed: int = 0, threads: int = 1) -> Path:
+    import torch
+
+    torch.set_num_threads(threads)
+    recipe = NanoRecipe(seed=seed)
+    grpo = replace(recipe.grpo, max_steps=steps, save_steps=10 * steps, **ARMS[arm])
+    return grpo_stage(replace(recipe, grpo=grpo), run, start=run / "sft", name=f"ablation_{arm}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orsta_train.nano.ablations")
+    parser.add_argument("--run", type=Path, required=True, help="a rebuild folder holding sft/")
+    parser.add_argument("--arms", required=True, help=f"comma-separated: {','.join(ARMS)}")
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    arms = [a.strip() for a in args.arms.split(",") if a.strip()]
+    unknown = [a for a in arms if a not in ARMS]
+    if unknown or not arms:
+        parser.error(f"--arms: unknown arm(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(ARMS)}")
+    if not (args.run / "sft" / "config.json").is_file():
+        parser.error(f"--run {args.run}: no sft/ checkpoint in it (run python -m orsta_train.nano first)")
+    if args.steps < 1:
+        parser.error("--steps must be >= 1")
+    for arm in arms:
+        print(run_arm(args.run, arm, args.steps, args.seed, args.threads))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

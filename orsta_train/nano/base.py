@@ -1,0 +1,34 @@
+"""Step 1 of the recipe: the tokenizer (trained on training-seed prompts and answers) and the
+untrained nano model folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from orsta_train.nano.model import NanoArch, build_nano_model
+
+SYSTEM_PROMPT = "You are a helpful assistant."
+
+
+def tokenizer_corpus(spec_dir: Path, per_task: int) -> list[str]:
+    """Prompt texts and oracle answers of the first `per_task` training samples of each task."""
+    from orsta_bench.oracle import ideal_response
+    from orsta_bench.sources.base import iter_samples
+    from orsta_bench.spec.catalog import load_catalog
+
+    texts = [SYSTEM_PROMPT, "user", "assistant", "system"]
+    for loaded in load_catalog([spec_dir]):
+        for sample in iter_samples(loaded, per_task):
+            for message in sample.messages:
+                content = message["content"]
+                parts = [content] if isinstance(content, str) else [p["text"] for p in content if p.get("type") == "text"]
+                texts.extend(parts)
+            texts.append(ideal_response(sample))
+    return texts
+
+
+def build_base(out_dir: Path, spec_dir: Path, arch: NanoArch, seed: int, corpus_per_task: int = 150) -> Path:
+    from orsta_train.nano.tokenizer import build_tokenizer
+
+    tokenizer = build_tokenizer(tokenizer_corpus(spec_dir, corpus_per_task), arch.vocab_size)
+    return build_nano_model(out_dir, tokenizer, arch, seed)
