@@ -38,18 +38,23 @@ def run_command(
     from orsta_bench.spec.catalog import SelectionError
     from orsta_bench.spec.loader import SpecError
 
+    out_dir = output or Path("runs") / _slug(model)
     try:
         config = RunConfig(
             model=model, tasks=tasks, model_name=model_name, limit=limit, batch_size=batch_size,
             seed=seed, gen_kwargs=parse_kv(gen_kwargs, "--gen-kwargs"),
             backend_args=parse_kv(backend_args, "--backend-args"), log_samples=log_samples,
             workers=workers, tasks_dir=tasks_dir,
-            output=output or Path("runs") / _slug(model), progress=not no_progress)
+            output=out_dir, progress=not no_progress)
         if no_progress:
             outcome = Runner(config).run()
         else:
             with LiveDisplay(err_console) as display:
                 outcome = Runner(config, display).run()
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: finished samples are kept in {out_dir}; run the "
+                          "same command again to resume")
+        raise typer.Exit(130) from None
     except SpecError as error:
         fail(f"invalid task specs:\n{error}")
     except (BackendConfigError, RunFolderError, SelectionError, SourceError, RecordsError) as error:

@@ -1,16 +1,17 @@
 """The evaluation loop: specs -> streamed samples -> backend -> scoring pool -> samples.jsonl,
 then results.json. One lazy pipeline, so memory does not grow with the number of samples:
 
-    samples (skipping finished ones) -> requests -> backend.generate (completion order)
-      -> ScoringPool.imap (killable workers, per-item time limit) -> one appended line each
+    samples (skipping finished ones) -> requests -> backend.generate (completion order, on a
+      background thread, see feed.py) -> ScoringPool.score_many per burst of ready responses
+      (killable workers, per-item time limit) -> one appended line each
 """
 
 from __future__ import annotations
 
 import platform
 import subprocess
+import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from orsta_bench import __version__
 from orsta_bench.backends.base import ChatRequest, ChatResponse
 from orsta_bench.backends.resolve import build_backend, parse_model
+from orsta_bench.runner.feed import bursts
 from orsta_bench.runner.folder import RunFolder
 from orsta_bench.runner.settings import RunConfig, check_gen_kwargs, generation_for
 from orsta_bench.sample import Sample
@@ -115,11 +117,10 @@ class Runner:
         tokens = 0
         n_new = 0
         if any(todo.values()):
-            backend = build_backend(ref, batch_size=config.batch_size,
-                                    backend_args=config.backend_args, seed=config.seed)
-            try:
-                folder.start(prints, backend.describe())
-                with ScoringPool(workers=config.workers) as pool:
+            with ScoringPool(workers=config.workers) as pool:
+                backend = self._load_backend(ref, pool)
+                try:
+                    folder.start(prints, backend.describe())
                     for spec, sample, response, score, score_s in self._pipeline(
                             specs, finished, gen, backend, pool):
                         folder.append(_record(spec, sample, response, score, score_s,
@@ -129,9 +130,9 @@ class Runner:
                         counts[score.status.value] = counts.get(score.status.value, 0) + 1
                         if self.display is not None:
                             self.display.advance(spec.name, score)
-            finally:
-                folder.close()
-                backend.close()
+                finally:
+                    folder.close()
+                    backend.close()
         elif not resumed:  # nothing to evaluate (e.g. an empty task): still a valid run folder
             folder.start(prints, {"backend": ref.backend, "model": config.model})
         wall = time.perf_counter() - started
@@ -141,6 +142,17 @@ class Runner:
                              "generated_tokens_per_s": round(tokens / wall, 3) if wall > 0 else None}
         folder.write_results(results)
         return RunOutcome(results, resumed, n_new, len(finished), counts)
+
+    def _load_backend(self, ref: Any, pool: Any) -> Any:
+        """Build the backend while the scoring workers start (both take seconds)."""
+        warm = threading.Thread(target=pool.score_many, args=([],), name="orsta-pool-start",
+                                daemon=True)
+        warm.start()
+        try:
+            return build_backend(ref, batch_size=self.config.batch_size,
+                                 backend_args=self.config.backend_args, seed=self.config.seed)
+        finally:
+            warm.join()
 
     def _plan(self, specs: list[Any], finished: set[tuple[str, str]]) -> dict[str, int | None]:
         """Per task, how many samples remain (None when the source cannot count cheaply)."""
@@ -183,21 +195,17 @@ class Runner:
         from orsta_bench.scoring import ScoreJob
 
         pending: dict[str, tuple[Any, Sample]] = {}
-        answered: deque[tuple[Any, Sample, ChatResponse, float]] = deque()
         requests = self._requests(specs, finished, gen, backend.name == "oracle", pending)
-
-        def jobs() -> Iterator[ScoreJob]:
-            for response in backend.generate(requests):
-                spec, sample = pending.pop(response.request_id)
-                answered.append((spec, sample, response, time.perf_counter()))
+        context = eval_context()
+        for burst in bursts(backend.generate(requests)):
+            answered = [(*pending.pop(response.request_id), response) for response in burst]
+            jobs = [ScoreJob.for_sample(sample, response.text, context)
+                    for _, sample, response in answered if not response.error]
+            started = time.perf_counter()
+            scores = iter(pool.score_many(jobs))
+            each = (time.perf_counter() - started) / max(len(jobs), 1)
+            for spec, sample, response in answered:
                 if response.error:
-                    # Nothing to score: a placeholder job keeps the pool's order; its score is replaced.
-                    yield ScoreJob("__backend_error__", "", None)
-                    continue
-                yield ScoreJob.for_sample(sample, response.text, eval_context())
-
-        for score in pool.imap(jobs()):
-            spec, sample, response, queued = answered.popleft()
-            if response.error:
-                score = Score.failure(Status.BACKEND_ERROR, response.error[:500])
-            yield spec, sample, response, score, time.perf_counter() - queued
+                    yield spec, sample, response, Score.failure(Status.BACKEND_ERROR, response.error[:500]), 0.0
+                else:
+                    yield spec, sample, response, next(scores), each
