@@ -64,6 +64,8 @@ def bursts(items: Iterable[T], maxsize: int = 256) -> Iterator[list[T]]:
                         yield ready
                     return
                 if isinstance(item, _Failure):
+                    if ready:
+                        yield ready
                     raise item.error
                 ready.append(item)
             yield ready
