@@ -25,7 +25,7 @@ def test_backend_faults_are_counted_not_scored_wrong(tmp_path: Path) -> None:
 
 
 def test_sigkill_at_random_points_then_resume(tmp_path: Path) -> None:
-    report = run_kill_resume(tmp_path, kills=2, seed=5, limit=5)
+    report = run_kill_resume(tmp_path, kills=2, seed=5, limit=3)
     assert report["kills"] == 2
     assert report["missing"] == report["extra"] == report["differing"] == 0
     assert report["results_identical"] and report["passed"], report
