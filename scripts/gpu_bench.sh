@@ -6,8 +6,8 @@
 #   bash scripts/gpu_bench.sh run          # on the GPU machine, from the repository root
 #   bash scripts/gpu_bench.sh smoke        # here, on CPU: tiny shapes, proves the scripts run
 #
-# `prepare` writes .whl/core (orsta-bench and its light dependencies, ~20 MB) and .whl/train (trl,
-# datasets and their dependencies, ~60 MB) as wheels of the versions in this .venv (same Python
+# `prepare` writes .whl/core (orsta-bench and its light dependencies, 42 MB) and .whl/train (trl,
+# datasets and their dependencies, 67 MB) as wheels of the versions in this .venv (same Python
 # minor version as the GPU machine assumed). `run` installs them with --no-deps into a private
 # folder, so the machine's torch/transformers stay untouched, then runs, in at most 4 minutes:
 #   1. scripts/gpu_bench.py: hf backend prompts/s at batch 1, 8, 32, 64 on a Qwen2.5-VL-7B-shaped
