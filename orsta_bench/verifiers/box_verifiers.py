@@ -65,7 +65,16 @@ def box_from_value(value: Any) -> list[float] | None:
         value = value[0]
         if isinstance(value, dict):
             value = value.get("bbox_2d", value.get("bbox"))
-    return [float(v) for v in value] if _is_box(value) else None
+    return _finite_coords(value) if _is_box(value) else None
+
+
+def _finite_coords(values: Any) -> list[float] | None:
+    """Four finite floats, or None: a 400-digit or infinite coordinate is no box, not a crash."""
+    try:
+        coords = [float(v) for v in values]
+    except (OverflowError, ValueError):
+        return None
+    return coords if all(math.isfinite(c) for c in coords) else None
 
 
 def read_box(text: str) -> list[float] | None:
@@ -74,7 +83,7 @@ def read_box(text: str) -> list[float] | None:
     box = box_from_value(value)
     if box is None:
         matches = _BOX_TEXT.findall(text[-20_000:])
-        box = [float(v) for v in matches[-1]] if matches else None
+        box = _finite_coords(matches[-1]) if matches else None
     return box
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from orsta_bench.reward import score
 from orsta_bench.score import Score, Status
 from reliability.calls import Call, all_calls, check_coverage
@@ -43,8 +41,6 @@ def test_fuzz_sample_through_the_real_pool() -> None:
     assert report["scored"] == 200 and report["passed"], report
 
 
-@pytest.mark.xfail(strict=True, reason="found by the fuzzer (job 2971, seed 0): iou crashes with "
-                   "OverflowError on a 400-digit coordinate; remove this mark once fixed")
 def test_found_by_fuzzing_iou_huge_coordinate() -> None:
     result = score("iou", "[" + "9" * 400 + ", 0, 1, 1]", [566, 441, 661, 536], {}, {})
     assert violation(Call("iou", None), result) is None
