@@ -65,6 +65,15 @@ def fingerprint(config: RunConfig, specs: list[Any], gen: dict[str, Any]) -> dic
     }
 
 
+def _check_sources_open(specs: list[Any]) -> None:
+    """Read the first sample of every task before anything is written, so missing data fails
+    the run with its clear SourceError and leaves no run folder behind."""
+    from orsta_bench.sources.base import iter_samples
+
+    for loaded in specs:
+        next(iter_samples(loaded, limit=1), None)
+
+
 def _record(spec: Any, sample: Sample, response: ChatResponse, score: Score, score_s: float,
             log_samples: bool) -> dict[str, Any]:
     """One samples.jsonl line (docs/contracts.md "Run folder")."""
@@ -107,6 +116,7 @@ class Runner:
         gen = check_gen_kwargs(config.gen_kwargs)
         ref = parse_model(config.model, config.model_name)
         specs = select_tasks(load_catalog(config.tasks_dir), config.tasks)
+        _check_sources_open(specs)
         folder = RunFolder(config.output)
         prints = fingerprint(config, specs, gen)
         resumed = folder.check_fingerprint(prints)

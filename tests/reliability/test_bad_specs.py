@@ -10,10 +10,6 @@ from orsta_bench.cli.app import app
 from reliability.bad_specs import check_case, load_cases
 
 CASES = load_cases()
-KNOWN_BROKEN = {
-    # `orsta-bench run` writes run.json before the jsonl source finds its data file missing.
-    "19_jsonl_file_absent.yaml": "run leaves run.json behind when a jsonl data file is missing",
-}
 
 
 def in_process(args: list[str]) -> tuple[int, str]:
@@ -26,8 +22,6 @@ def test_corpus_is_large_enough() -> None:
     assert len({case.path.name for case in CASES}) == len(CASES)
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BROKEN[c.path.name]))
-    if c.path.name in KNOWN_BROKEN else c for c in CASES], ids=lambda c: c.path.stem)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.path.stem)
 def test_bad_spec_gives_one_clear_error_and_writes_nothing(case) -> None:
     assert check_case(case, in_process) == []
