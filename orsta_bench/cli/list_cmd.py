@@ -28,7 +28,11 @@ def list_command(
     from orsta_bench.cli.common import load_selected
     from orsta_bench.sources.base import count_samples
 
-    table = Table("task", "suite", "category", "family", "verifier", "samples", "spec hash")
+    table = Table()
+    for column in ("task", "suite", "category", "family", "verifier"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("samples", justify="right")
+    table.add_column("spec hash")
     for loaded in load_selected(tasks, tasks_dir, allow_empty=tasks == "*"):
         spec = loaded.spec
         count = count_samples(loaded)

@@ -47,7 +47,7 @@ def results_table(results: dict[str, Any], title: str | None = None) -> Table:
     table.add_column("task", no_wrap=True)
     if several:
         table.add_column("suite")
-    table.add_column("family", overflow="fold")
+    table.add_column("family", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column(f"{confidence:.0%} CI", justify="right", no_wrap=True)
     table.add_column("n", justify="right", no_wrap=True)
