@@ -43,22 +43,9 @@ def write_hf_parquet(samples: Iterator[Sample], path: Path, batch_rows: int = 25
     """Samples as `to_hf_row` rows in one parquet file, streamed, without HF feature metadata:
     lmms-eval loads it with `datasets`, and plain rows keep images as {bytes, path} so its hooks
     rebuild the exact sample (the `hf` format instead marks images as HF Image features)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    from orsta_bench.interop.parquet import write_rows
 
-    schema = hf_schema()
-    count = 0
-    with pq.ParquetWriter(path, schema) as writer:
-        batch: list[dict[str, Any]] = []
-        for sample in samples:
-            batch.append(sample.to_hf_row())
-            if len(batch) >= batch_rows:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                count, batch = count + len(batch), []
-        if batch or count == 0:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            count += len(batch)
-    return count
+    return write_rows((sample.to_hf_row() for sample in samples), path, hf_schema(), batch_rows)
 
 
 def lmms_task_yaml(loaded: LoadedSpec, data_file: Path) -> str:

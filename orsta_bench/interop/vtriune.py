@@ -149,26 +149,14 @@ def sample_to_row(sample: Sample, ability: str | None = None, extension: bool = 
 def write_vtriune(rows: Iterable[dict[str, Any]], path: str | Path, extension: bool = True,
                   batch_rows: int = 256) -> int:
     """Write rows (from `sample_to_row`) to `path` atomically; returns the row count."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    from orsta_bench.interop.parquet import write_rows
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    schema = arrow_schema(extension)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
-    count = 0
     try:
-        with pq.ParquetWriter(temp, schema) as writer:
-            batch: list[dict[str, Any]] = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= batch_rows:
-                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                    count, batch = count + len(batch), []
-            if batch or count == 0:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                count += len(batch)
+        count = write_rows(rows, temp, arrow_schema(extension), batch_rows)
         os.chmod(temp, 0o644)  # mkstemp makes it private; a data file is meant to be shared
         os.replace(temp, path)
     except BaseException:
