@@ -95,7 +95,6 @@ def test_changed_model_is_refused(oracle_run: Path) -> None:
     (["--model", "tiny", "--backend-args", "nodelimiter"], "is not key=value"),
     (["--model", "oracle", "--gen-kwargs", "temperature=hot"], "temperature='hot' is not a float"),
     (["--model", "openai:http://127.0.0.1:9/v1"], "--model-name NAME"),
-    (["--model", "nano"], "--model nano:"),
     (["--model", "no-such-org/no-such-model"], "pass its local folder"),
     (["--model", "./no/such/folder"], "no such folder"),
 ])

@@ -138,13 +138,13 @@ def _hub_reachable(host: str = "huggingface.co", timeout: float = 3.0) -> bool:
 
 
 def _nano_path() -> str:
+    """The shipped nano-Orsta checkpoint (orsta_bench/models/nano_orsta, docs/NANO.md)."""
+    from orsta_bench.models.nano import NanoMissingError, nano_model_path
+
     try:
-        from orsta_bench.models.nano import nano_model_path  # type: ignore[import-not-found]
-    except ImportError:
-        raise BackendConfigError(
-            "--model nano: the nano-Orsta checkpoint is not shipped in this version yet (issue 11); "
-            "use --model tiny for a local stand-in, or pass a checkpoint folder") from None
-    return str(nano_model_path())
+        return str(nano_model_path())
+    except NanoMissingError as error:
+        raise BackendConfigError(f"--model nano: {error}") from None
 
 
 def check_backend_args(backend: str, args: dict[str, Any]) -> None:

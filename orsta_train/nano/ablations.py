@@ -1,7 +1,7 @@
 """Short GRPO ablations from the SFT checkpoint of a rebuild (docs/NANO.md), all at equal
 compute (same steps, prompts per step and generations):
 
-  joint           the recipe's four families, vision frozen (= the main run's checkpoint-10)
+  joint           the recipe's four families, vision frozen
   joint_vision    the same with a trainable vision tower
   counting_only   one perception family      science_only   one reasoning family
   grounding_dynamic / grounding_strict / grounding_eval   grounding alone with V-Triune's dynamic
@@ -19,6 +19,8 @@ from typing import Any
 
 from orsta_train.nano.recipe import NanoRecipe, grpo_stage
 
+# Shared by every arm: shorter and smaller than the shipped GRPO phase.
+ABLATION_GRPO: dict[str, Any] = {"prompts_per_step": 8, "learning_rate": 1e-4, "lr_scheduler_type": "constant"}
 ARMS: dict[str, dict[str, Any]] = {
     "joint": {},
     "joint_vision": {"freeze_vision": False},
@@ -35,7 +37,7 @@ def run_arm(run: Path, arm: str, steps: int, seed: int = 0, threads: int = 1) ->
 
     torch.set_num_threads(threads)
     recipe = NanoRecipe(seed=seed)
-    grpo = replace(recipe.grpo, max_steps=steps, save_steps=10 * steps, **ARMS[arm])
+    grpo = replace(recipe.grpo, max_steps=steps, save_steps=10 * steps, **{**ABLATION_GRPO, **ARMS[arm]})
     return grpo_stage(replace(recipe, grpo=grpo), run, start=run / "sft", name=f"ablation_{arm}")
 
 

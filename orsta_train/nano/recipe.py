@@ -39,7 +39,7 @@ class GRPOSettings:
     samples_per_task: int = 600
     train_iou_threshold: Any = 0.5  # grounding reward threshold: the eval metric (ablation: dynamic)
     tasks: tuple[str, ...] = GRPO_TASKS
-    save_steps: int = 10  # checkpoint-10 is also the `joint` arm of the ablations
+    save_steps: int = 10  # checkpoint-10 doubles as the `joint` ablation arm (same settings)
 
     def orsta_train_config(self, model: Path, tasks_dir: Path, output: Path, seed: int) -> dict[str, Any]:
         return {

@@ -1,0 +1,68 @@
+"""The shipped nano-Orsta checkpoint: `--model nano` resolves to it, loads with the standard
+classes, runs with real M-RoPE inputs, and scores clearly above the random tiny model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orsta_bench.backends.errors import BackendConfigError
+from orsta_bench.backends.resolve import _nano_path, parse_model
+from orsta_bench.models import nano
+
+
+def test_model_nano_resolves_to_the_shipped_qwen2_5_vl_checkpoint() -> None:
+    ref = parse_model("nano")
+    assert (ref.backend, ref.builtin) == ("hf", "nano")
+    folder = Path(_nano_path())
+    assert folder == nano.NANO_DIR
+    config = json.loads((folder / "config.json").read_text())
+    assert config["model_type"] == "qwen2_5_vl"
+    rope = config["text_config"]["rope_parameters"]
+    head_dim = config["text_config"]["hidden_size"] // config["text_config"]["num_attention_heads"]
+    assert sum(rope["mrope_section"]) == head_dim // 2
+    size = sum(f.stat().st_size for f in folder.iterdir())
+    assert size < 12_000_000  # "a few MB" in the repository
+
+
+def test_missing_checkpoint_files_give_the_rebuild_command(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(nano, "NANO_DIR", tmp_path)
+    with pytest.raises(BackendConfigError) as error:
+        _nano_path()
+    assert "python -m orsta_train.nano" in str(error.value) and str(tmp_path) in str(error.value)
+
+
+def test_nano_forward_uses_mrope_positions() -> None:
+    """The processor's mm_token_type_ids reach the model: 3-D positions differ from 1-D ones
+    on the image tokens, and the logits change when they are dropped (so they are used)."""
+    import torch
+    from PIL import Image
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    processor = AutoProcessor.from_pretrained(str(nano.NANO_DIR))
+    model = AutoModelForImageTextToText.from_pretrained(str(nano.NANO_DIR)).eval()
+    messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "How many circles are in the image?"}]}]
+    text = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    inputs = processor(text=[text], images=[Image.new("RGB", (224, 224), "white")], return_tensors="pt")
+    assert "mm_token_type_ids" in inputs
+    with torch.no_grad():
+        with_3d = model(**inputs).logits[0, -1]
+        flat = {k: v for k, v in inputs.items() if k != "mm_token_type_ids"}
+        without = model(**flat).logits[0, -1]
+    assert not torch.allclose(with_3d, without, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_nano_scores_clearly_above_the_random_tiny_model(cli, tmp_path: Path) -> None:
+    scores = {}
+    for model in ("nano", "tiny"):
+        out = tmp_path / model
+        done = cli("run", "--model", model, "--tasks", "synth_science,synth_grounding", "--limit", "40",
+                   "--gen-kwargs", "max_new_tokens=40", "--output", str(out), "--no-progress", timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        results = json.loads((out / "results.json").read_text())
+        scores[model] = {task: row["score"] for task, row in results["tasks"].items()}
+    assert scores["nano"]["synth_science"] >= scores["tiny"]["synth_science"] + 0.25
+    assert scores["nano"]["synth_grounding"] > scores["tiny"]["synth_grounding"]
