@@ -125,3 +125,27 @@ def test_rebuild_cli_bad_arguments_exit_2_and_write_nothing(tmp_path: Path, args
     assert done.returncode == 2
     assert "error" in done.stderr
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
+def test_rebuild_command_runs_every_stage_on_a_tiny_budget(tmp_path: Path) -> None:
+    """The one rebuild command end to end (base, SFT, GRPO through orsta-train), then the plots."""
+    import json
+
+    out = tmp_path / "nano"
+    done = subprocess.run([sys.executable, "-m", "orsta_train.nano", "--output", str(out),
+                           "--sft-steps", "2", "--grpo-steps", "1"], cwd=REPO,
+                          capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for stage in ("base", "sft", "grpo"):
+        assert (out / stage / "model.safetensors").is_file()
+    grpo_config = yaml.safe_load((out / "grpo.yaml").read_text())
+    assert grpo_config["model"] == str(out / "sft") and grpo_config["cot_instructions"] == []
+    grounding = yaml.safe_load((out / "grpo_tasks" / "synth_grounding.yaml").read_text())
+    assert grounding["verifier"]["params"]["train_iou_threshold"] == 0.5
+    metrics = [json.loads(line) for line in (out / "grpo" / "metrics.jsonl").read_text().splitlines()]
+    assert any("source/synth_counting/accuracy" in row for row in metrics)
+    plots = subprocess.run([sys.executable, "-m", "orsta_train.nano.plots", "--run", str(out),
+                            "--out", str(tmp_path / "png")], capture_output=True, text=True, timeout=120)
+    assert plots.returncode == 0, plots.stderr[-2000:]
+    assert {p.name for p in (tmp_path / "png").iterdir()} >= {"sft_loss.png", "grpo_reward.png", "grpo_iou_threshold.png"}

@@ -35,8 +35,8 @@ def _smooth(values: list[float], window: int) -> list[float]:
     return out
 
 
-def plot_run(run: Path, out: Path, smooth: int = 3) -> list[Path]:
-    """Write sft_loss.png (if RUN/sft_log.jsonl exists) and grpo_*.png (if RUN/grpo/metrics.jsonl)."""
+def plot_run(run: Path, out: Path, smooth: int = 3, grpo: str = "grpo") -> list[Path]:
+    """Write sft_loss.png (if RUN/sft_log.jsonl exists) and <grpo>_*.png (if RUN/<grpo>/metrics.jsonl)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -51,7 +51,7 @@ def plot_run(run: Path, out: Path, smooth: int = 3) -> list[Path]:
         plt.close(fig)
         written.append(out / name)
 
-    if (run / "sft_log.jsonl").exists():
+    if grpo == "grpo" and (run / "sft_log.jsonl").exists():
         rows = read_jsonl(run / "sft_log.jsonl")
         fig, ax = plt.subplots(figsize=(6, 3.5))
         for key in sorted({k for r in rows for k in r if k.startswith("loss/")}):
@@ -60,7 +60,7 @@ def plot_run(run: Path, out: Path, smooth: int = 3) -> list[Path]:
         ax.set(xlabel="SFT step", ylabel="answer-token loss", title="SFT: loss per task", yscale="log")
         ax.legend(fontsize=7)
         save(fig, "sft_loss.png")
-    metrics = run / "grpo" / "metrics.jsonl"
+    metrics = run / grpo / "metrics.jsonl"
     if metrics.exists():
         rows = [r for r in read_jsonl(metrics) if "reward" in r]
         panels = [("reward", ["reward"], "mean reward"),
@@ -72,11 +72,11 @@ def plot_run(run: Path, out: Path, smooth: int = 3) -> list[Path]:
             for key in keys:
                 x, y = series(rows, key)
                 if y:
-                    ax.plot(x, _smooth(y, smooth), label=key.replace("source/", "").replace("/accuracy", ""))
-            ax.set(xlabel="GRPO step", ylabel=label, title=f"GRPO: {label}")
+                    ax.plot(x, _smooth(y, 1 if name == "iou_threshold" else smooth), label=key.replace("source/", "").replace("/accuracy", ""))
+            ax.set(xlabel="GRPO step", ylabel=label, title=f"{grpo}: {label}")
             if len(keys) > 1:
                 ax.legend(fontsize=7)
-            save(fig, f"grpo_{name}.png")
+            save(fig, f"{grpo}_{name}.png")
     return written
 
 
@@ -84,10 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orsta_train.nano.plots")
     parser.add_argument("--run", type=Path, required=True, help="a rebuild output folder")
     parser.add_argument("--out", type=Path, required=True, help="folder for the PNG files")
+    parser.add_argument("--grpo", default="grpo", help="GRPO output folder inside --run (e.g. ablation_joint_vision)")
     args = parser.parse_args(argv)
     if not args.run.is_dir():
         parser.error(f"--run {args.run}: not a folder")
-    for path in plot_run(args.run, args.out):
+    for path in plot_run(args.run, args.out, grpo=args.grpo):
         print(path)
     return 0
 
