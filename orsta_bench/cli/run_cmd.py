@@ -22,6 +22,8 @@ def run_command(
     backend_args: Annotated[str | None, typer.Option("--backend-args", help="k=v,... passed to the backend (dtype, device, concurrency ...).")] = None,
     log_samples: Annotated[bool, typer.Option("--log-samples", help="Also record messages, ground truth and verifier per sample.")] = False,
     workers: Annotated[int, typer.Option("--workers", min=0, help="Scoring worker processes.")] = 2,
+    judge: Annotated[str | None, typer.Option("--judge", help="Model (same grammar as --model) that grades MEGA-Bench judge fields; without it they are not_scored.")] = None,
+    judge_name: Annotated[str | None, typer.Option("--judge-name", help="Served model name for an openai: judge.")] = None,
     tasks_dir: TasksDirOption = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No live display.")] = False,
 ) -> None:
@@ -44,7 +46,7 @@ def run_command(
             model=model, tasks=tasks, model_name=model_name, limit=limit, batch_size=batch_size,
             seed=seed, gen_kwargs=parse_kv(gen_kwargs, "--gen-kwargs"),
             backend_args=parse_kv(backend_args, "--backend-args"), log_samples=log_samples,
-            workers=workers, tasks_dir=tasks_dir,
+            workers=workers, tasks_dir=tasks_dir, judge=judge, judge_name=judge_name,
             output=out_dir, progress=not no_progress)
         if no_progress:
             outcome = Runner(config).run()

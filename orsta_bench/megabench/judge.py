@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from orsta_bench.sample import SampleImage
+from orsta_bench.sample import Sample, SampleImage
 
 JUDGE_INSTRUCTION = (
     "You are grading a model's answer to a task. Compare it with the reference answer and the "
@@ -76,3 +76,42 @@ def judge_scores(items: Iterable[JudgeItem], backend: Any, max_new_tokens: int =
         score = parse_judge_score(response.text)
         results[response.request_id] = score if score is not None else "judge gave no 'Score: N' line"
     return results
+
+
+def judge_items_for(sample: Sample, response: str) -> list[JudgeItem]:
+    """The judged fields of a `megabench` sample, one item each (none for any other sample);
+    keys are "<task>\x1f<id>\x1f<field>" (see `judged_fields`)."""
+    from orsta_bench.megabench.metrics import get_metric
+    from orsta_bench.megabench.parsing import NotALiteral, literal
+
+    if sample.verifier.name != "megabench":
+        return []
+    try:
+        info = sample.verifier.params.get("metric_info")
+        info = info if isinstance(info, dict) else literal(info)
+        answer = sample.ground_truth if isinstance(sample.ground_truth, dict) else literal(sample.ground_truth)
+    except NotALiteral:
+        return []  # the verifier reports the bad record itself
+    if not isinstance(info, dict) or not isinstance(answer, dict):
+        return []
+    metrics = {**info.get("field_score_function", {}), **(info.get("global_aux_metrics") or {})}
+    items = []
+    for name, metric_name in metrics.items():
+        try:
+            metric = get_metric(metric_name)
+        except KeyError:
+            continue
+        if metric.kind == "judge":
+            items.append(JudgeItem(
+                key=f"{sample.task}\x1f{sample.id}\x1f{name}", metric=metric.name,
+                query_text=sample.prompt_text, response=response, reference=answer.get(name, answer),
+                notes=str(info.get("gpt4o_eval_configs", "") or ""), images=tuple(sample.images)))
+    return items
+
+
+def judged_fields(sample: Sample, verdicts: dict[str, float | str]) -> dict[str, float]:
+    """This sample's field -> score from `judge_scores` output (failed verdicts left out, so
+    those fields stay not_scored)."""
+    prefix = f"{sample.task}\x1f{sample.id}\x1f"
+    return {key[len(prefix):]: value for key, value in verdicts.items()
+            if key.startswith(prefix) and isinstance(value, float)}

@@ -53,6 +53,7 @@ def fingerprint(config: RunConfig, specs: list[Any], gen: dict[str, Any]) -> dic
     return {
         "model": config.model,
         "model_name": config.model_name,
+        "judge": config.judge and {"model": config.judge, "model_name": config.judge_name},
         "backend_args": config.backend_args,
         "generation": {s.spec.name: generation_for(s.spec, gen, config.seed).to_dict() for s in specs},
         "spec_hashes": {s.spec.name: s.content_hash for s in specs},
@@ -72,6 +73,22 @@ def _check_sources_open(specs: list[Any]) -> None:
 
     for loaded in specs:
         next(iter_samples(loaded, limit=1), None)
+
+
+def _scoring_contexts(answered: list[tuple[Any, Sample, ChatResponse]], judge: Any) -> list[dict]:
+    """The eval context of each answered sample; with a judge, MEGA-Bench judge fields are graded
+    first (one judge call per burst) and handed to the verifier as `megabench_judged`."""
+    from orsta_bench.reward import eval_context
+
+    if judge is None:
+        return [eval_context() for _ in answered]
+    from orsta_bench.megabench.judge import judge_items_for, judge_scores, judged_fields
+
+    items = [item for _, sample, response in answered if not response.error
+             for item in judge_items_for(sample, response.text)]
+    verdicts = judge_scores(items, judge) if items else {}
+    return [eval_context(megabench_judged=judged_fields(sample, verdicts)) if verdicts else eval_context()
+            for _, sample, _ in answered]
 
 
 def _record(spec: Any, sample: Sample, response: ChatResponse, score: Score, score_s: float,
@@ -129,10 +146,11 @@ class Runner:
         if any(todo.values()):
             with ScoringPool(workers=config.workers) as pool:
                 backend = self._load_backend(ref, pool)
+                judge = self._load_judge()
                 try:
                     folder.start(prints, backend.describe())
                     for spec, sample, response, score, score_s in self._pipeline(
-                            specs, finished, gen, backend, pool):
+                            specs, finished, gen, backend, pool, judge):
                         folder.append(_record(spec, sample, response, score, score_s,
                                               config.log_samples))
                         n_new += 1
@@ -143,6 +161,8 @@ class Runner:
                 finally:
                     folder.close()
                     backend.close()
+                    if judge is not None:
+                        judge.close()
         elif not resumed:  # nothing to evaluate (e.g. an empty task): still a valid run folder
             folder.start(prints, {"backend": ref.backend, "model": config.model})
         wall = time.perf_counter() - started
@@ -163,6 +183,13 @@ class Runner:
                                  backend_args=self.config.backend_args, seed=self.config.seed)
         finally:
             warm.join()
+
+    def _load_judge(self) -> Any:
+        """The backend that grades MEGA-Bench judge fields (--judge), or None."""
+        if self.config.judge is None:
+            return None
+        return build_backend(parse_model(self.config.judge, self.config.judge_name),
+                             batch_size=self.config.batch_size, backend_args={}, seed=self.config.seed)
 
     def _plan(self, specs: list[Any], finished: set[tuple[str, str]]) -> dict[str, int | None]:
         """Per task, how many samples remain (None when the source cannot count cheaply)."""
@@ -200,17 +227,18 @@ class Runner:
                 yield ChatRequest(request_id, sample.messages, sample.images, settings, answer)
 
     def _pipeline(self, specs: list[Any], finished: set[tuple[str, str]], gen: dict[str, Any],
-                  backend: Any, pool: Any) -> Iterator[tuple[Any, Sample, ChatResponse, Score, float]]:
-        from orsta_bench.reward import eval_context
+                  backend: Any, pool: Any, judge: Any = None,
+                  ) -> Iterator[tuple[Any, Sample, ChatResponse, Score, float]]:
         from orsta_bench.scoring import ScoreJob
 
         pending: dict[str, tuple[Any, Sample]] = {}
         requests = self._requests(specs, finished, gen, backend.name == "oracle", pending)
-        context = eval_context()
         for burst in bursts(backend.generate(requests)):
             answered = [(*pending.pop(response.request_id), response) for response in burst]
+            contexts = _scoring_contexts(answered, judge)
             jobs = [ScoreJob.for_sample(sample, response.text, context)
-                    for _, sample, response in answered if not response.error]
+                    for (_, sample, response), context in zip(answered, contexts, strict=True)
+                    if not response.error]
             started = time.perf_counter()
             scores = iter(pool.score_many(jobs))
             each = (time.perf_counter() - started) / max(len(jobs), 1)

@@ -28,6 +28,8 @@ class RunConfig:
     workers: int = 2
     tasks_dir: list[Path] | None = None
     progress: bool = True
+    judge: str | None = None  # --model grammar: grades MEGA-Bench judge fields (docs/megabench.md)
+    judge_name: str | None = None
 
 
 def check_gen_kwargs(gen: dict[str, Any]) -> dict[str, Any]:
