@@ -107,6 +107,7 @@ def test_lmms_eval_folder_scores_with_orsta(synth, tmp_path):
     data_file = Path(config["dataset_kwargs"]["data_files"]["test"])
     assert data_file == folder.resolve() / "synth_math.parquet" and data_file.is_file()
     assert config["generation_kwargs"]["max_new_tokens"] == specs[0].spec.generation.max_new_tokens
+    assert config["reasoning_tags"] == "none"  # lmms-eval must hand the hooks the raw response
     docs = pq.read_table(data_file).to_pylist()
     originals = synth["synth_math"][1]
     for doc, original in zip(docs, originals, strict=True):

@@ -73,6 +73,9 @@ def lmms_task_yaml(loaded: LoadedSpec, data_file: Path) -> str:
         "doc_to_target: !function utils.doc_to_target",
         "process_results: !function utils.process_results",
         f"generation_kwargs: {json.dumps(generation)}",
+        # lmms-eval strips <think> blocks by default; the verifiers read the raw response (V-Triune
+        # format rewards check those tags), so the hooks must see exactly what the model wrote.
+        "reasoning_tags: none",
         "metric_list:",
         f"  - metric: {LMMS_METRIC}",
         "    aggregation: !function utils.orsta_mean",

@@ -1,5 +1,6 @@
-"""The same tiny model, the same exported synth tasks: lmms-eval (with the exported task folder)
-and `orsta-bench run` give the same response and the same score for every sample.
+"""The same model, the same exported synth tasks: lmms-eval (with the exported task folder)
+and `orsta-bench run` give the same response and the same score for every sample. The model is
+the shipped nano-Orsta, so some answers are right and the parity covers non-zero scores too.
 
 Runs inside the lmms-eval venv (.ci/lmms-eval.sh). Both sides use what lmms-eval's qwen2_5_vl
 model fixes: bfloat16 weights, batch size 1, greedy decoding, and the tiny processor's own pixel
@@ -16,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from orsta_bench.models.tiny import tiny_model_path
+from orsta_bench.models.nano import nano_model_path
 from orsta_bench.spec.catalog import load_catalog, select_tasks
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
-LIMIT = 2
+LIMIT = 4
 MAX_NEW_TOKENS = 24
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
@@ -53,7 +54,7 @@ def lmms_samples(folder: Path, tasks: list[str], log: Path) -> dict[tuple[str, s
 
 def test_lmms_eval_and_orsta_bench_agree_per_sample(tmp_path):
     tasks = [spec.name for spec in select_tasks(load_catalog(), "synth")]
-    model = tiny_model_path()
+    model = nano_model_path()
     low, high = pixel_bounds(model)
     names = ",".join(tasks)
     run(["-m", "orsta_bench.cli", "export", "--tasks", names, "--format", "lmms-eval",
@@ -77,5 +78,8 @@ def test_lmms_eval_and_orsta_bench_agree_per_sample(tmp_path):
     assert len(ours) == LIMIT * len(tasks)
     assert sorted(theirs) == sorted(ours)
     for key, (response, value, status) in ours.items():
-        assert theirs[key][0] == response, f"{key}: the two harnesses generated different text"
+        # lmms-eval hands process_results the response with surrounding whitespace stripped
+        # (lmms_eval/api/task.py); the scores below must agree all the same.
+        assert theirs[key][0] == response.strip(), f"{key}: the two harnesses generated different text"
         assert theirs[key][1:] == (value, status), f"{key}: same response, different score"
+    assert any(value > 0 for _, value, _ in ours.values()), "parity only on zero scores proves little"
