@@ -66,7 +66,10 @@ def run_kill_resume(root: Path, kills: int = 10, seed: int = 0, model: str = "or
         attempts += 1
         before = _lines(samples)
         by_time = rng.random() < 0.3
-        target = rng.uniform(0.05, 2.0) if by_time else rng.randint(1, max(1, (total - before) // 3))
+        # Time kills land within the first half of a clean run's duration (start-up included),
+        # so a fast machine still gets all its kills in before the work runs out.
+        target = (rng.uniform(0.05, max(0.1, clean_s / 2)) if by_time
+                  else rng.randint(1, max(1, (total - before) // 3)))
         process = subprocess.Popen(_cmd(model, killed, tasks, limit, extra), env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         begin = time.monotonic()

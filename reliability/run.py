@@ -35,7 +35,7 @@ def run_check(name: str, full: bool, seed: int, scratch: Path, fuzz_n: int | Non
     if name == "kill_resume":
         from reliability.kill_resume import run_kill_resume
 
-        return run_kill_resume(scratch / "kill", kills=size, seed=seed, limit=25 if full else 10)
+        return run_kill_resume(scratch / "kill", kills=size, seed=seed, limit=100 if full else 10)
     if name == "bad_specs":
         from reliability.bad_specs import run_bad_specs
 
