@@ -20,6 +20,7 @@ from orsta_bench.synth.common import (
     Knobs,
     SynthItem,
     add_noise,
+    check_subset,
     font,
     new_canvas,
     scaled,
@@ -46,10 +47,8 @@ class ChartKnobs(Knobs):
     def _check(self) -> ChartKnobs:
         if self.min_bars > self.max_bars:
             raise ValueError(f"min_bars ({self.min_bars}) > max_bars ({self.max_bars})")
-        if not self.kinds or set(self.kinds) - set(KINDS):
-            raise ValueError(f"kinds must be a non-empty subset of {list(KINDS)}, got {self.kinds}")
-        if not self.questions or set(self.questions) - set(QUESTIONS):
-            raise ValueError(f"questions must be a non-empty subset of {list(QUESTIONS)}, got {self.questions}")
+        check_subset("kinds", self.kinds, KINDS)
+        check_subset("questions", self.questions, QUESTIONS)
         return self
 
 

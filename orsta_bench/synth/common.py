@@ -50,6 +50,12 @@ class Knobs(BaseModel):
     clutter: int = Field(0, ge=0, le=40, description="grey distractor strokes that are not objects")
 
 
+def check_subset(name: str, chosen: list[str], allowed: tuple[str, ...]) -> None:
+    """A list knob such as `kinds` must pick a non-empty subset of what the generator knows."""
+    if not chosen or set(chosen) - set(allowed):
+        raise ValueError(f"{name} must be a non-empty subset of {list(allowed)}, got {chosen}")
+
+
 class CountRange(Knobs):
     """Knobs for scenes of several objects."""
 

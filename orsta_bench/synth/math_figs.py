@@ -12,7 +12,16 @@ import random
 import numpy as np
 from pydantic import Field, model_validator
 
-from orsta_bench.synth.common import INK, Knobs, SynthItem, add_noise, font, new_canvas, scaled
+from orsta_bench.synth.common import (
+    INK,
+    Knobs,
+    SynthItem,
+    add_noise,
+    check_subset,
+    font,
+    new_canvas,
+    scaled,
+)
 from orsta_bench.synth.registry import register_generator
 
 KINDS = ("rectangle", "triangle", "expression")
@@ -25,8 +34,7 @@ class MathKnobs(Knobs):
 
     @model_validator(mode="after")
     def _check(self) -> MathKnobs:
-        if not self.kinds or set(self.kinds) - set(KINDS):
-            raise ValueError(f"kinds must be a non-empty subset of {list(KINDS)}, got {self.kinds}")
+        check_subset("kinds", self.kinds, KINDS)
         return self
 
 

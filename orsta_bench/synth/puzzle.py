@@ -14,6 +14,7 @@ from orsta_bench.synth.common import (
     Knobs,
     SynthItem,
     add_noise,
+    check_subset,
     choice_block,
     font,
     new_canvas,
@@ -32,8 +33,7 @@ class PuzzleKnobs(Knobs):
 
     @model_validator(mode="after")
     def _check(self) -> PuzzleKnobs:
-        if not self.kinds or set(self.kinds) - set(KINDS):
-            raise ValueError(f"kinds must be a non-empty subset of {list(KINDS)}, got {self.kinds}")
+        check_subset("kinds", self.kinds, KINDS)
         return self
 
 
