@@ -14,6 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)  # Qwen2-VL's image processor defaults
+CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
+
 
 @dataclass(frozen=True)
 class NanoArch:
@@ -30,6 +33,10 @@ class NanoArch:
     vision_depth: int = 2
     vision_heads: int = 2
     image_side: int = 112  # the processor resizes every image to image_side x image_side
+    # Pixel normalisation (the processor's image_mean/std). The shipped model keeps CLIP's values;
+    # docs/NANO.md ("Probes") shows why white-centred values (mean 1, std 0.5) matter on synth.
+    image_mean: list[float] = field(default_factory=lambda: list(CLIP_MEAN))
+    image_std: list[float] = field(default_factory=lambda: list(CLIP_STD))
     vocab_size: int = 2048
     initializer_range: float = 0.02
 
@@ -95,7 +102,8 @@ def build_nano_model(out_dir: Path, tokenizer: Any, arch: NanoArch, seed: int) -
     model.generation_config = GenerationConfig(
         eos_token_id=text.eos_token_id, pad_token_id=text.pad_token_id,
         bos_token_id=text.bos_token_id, do_sample=False)
-    pixels = {"min_pixels": arch.image_side ** 2, "max_pixels": arch.image_side ** 2}
+    pixels = {"min_pixels": arch.image_side ** 2, "max_pixels": arch.image_side ** 2,
+              "image_mean": list(arch.image_mean), "image_std": list(arch.image_std)}
     processor = Qwen2_5_VLProcessor(
         image_processor=Qwen2VLImageProcessor(**pixels), tokenizer=tokenizer,
         video_processor=Qwen2VLVideoProcessor(**pixels), chat_template=CHAT_TEMPLATE)

@@ -1,5 +1,9 @@
 """The supervised warm-up: a plain loop (nanoGPT style) over an endless synth mixture.
 
+Samples are drawn and run through the processor in one background worker process (a single
+worker keeps the stream order, so the run stays deterministic) while the main process trains:
+on two cores that hides most of the generation cost instead of adding it to every step.
+
 Loss on the answer tokens only (and the closing <|im_end|>), with every tensor the processor
 returns in the batch, `mm_token_type_ids` included, so the model learns with the same M-RoPE
 positions that generation, the HF backend and TRL use. AdamW, linear warm-up, cosine decay.
@@ -43,7 +47,8 @@ def run_sft(model_dir: Path, spec_dir: Path, out_dir: Path, cfg: SFTConfig, seed
     import torch
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
-    from orsta_train.nano.data import collate, sample_stream, sft_example
+    from orsta_train.nano.batches import ExampleBatches
+    from orsta_train.nano.data import collate
 
     torch.manual_seed(seed)
     processor = AutoProcessor.from_pretrained(str(model_dir))
@@ -54,14 +59,16 @@ def run_sft(model_dir: Path, spec_dir: Path, out_dir: Path, cfg: SFTConfig, seed
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
                                    {"params": other, "weight_decay": 0.0}],
                                   lr=cfg.learning_rate, betas=(0.9, 0.98))
-    stream = sample_stream(spec_dir, cfg.weights, seed)
+    batches = iter(torch.utils.data.DataLoader(
+        ExampleBatches(spec_dir, cfg.weights, seed, str(model_dir), cfg.batch_size),
+        batch_size=None, num_workers=1, prefetch_factor=4))
     pad_id = processor.tokenizer.pad_token_id
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     with log_path.open("w") as log:
         for step in range(cfg.steps):
-            examples = [sft_example(processor, next(stream)) for _ in range(cfg.batch_size)]
+            examples = next(batches)
             batch = collate(examples, pad_id)
             for group in optimizer.param_groups:
                 group["lr"] = lr_at(step, cfg)

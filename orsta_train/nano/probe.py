@@ -1,0 +1,201 @@
+"""`python -m orsta_train.nano.probe`: a short supervised probe of one nano architecture, for the
+recipe search (docs/NANO.md, "Probes").
+
+It builds a base model with the given `NanoArch` overrides, runs the recipe's SFT loop on the
+named synth tasks (training seeds; `--source` knobs make the training data easier, for all steps
+or, with `--easy-steps`, for a first phase before the shipped knobs: a curriculum), and writes
+OUTPUT/probe.json with two measurements on the shipped held-out samples (seed 0):
+
+  exact_answer_rate   per task, the share of samples whose whole oracle answer is the argmax at
+                      every answer position (teacher-forced; what greedy decoding would produce)
+  image_sensitivity   per task, the largest change of an answer-token probability when the
+                      images of a held-out batch are rotated by one (0: the image is ignored)
+
+    python -m orsta_train.nano.probe --output runs/probe --tasks synth_counting --steps 600 \\
+        --arch image_mean=[1,1,1] --arch image_std=[0.5,0.5,0.5] --source synth_counting.max_objects=4
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from orsta_train.nano.model import NanoArch
+from orsta_train.nano.recipe import SFT_SEED_OFFSET
+from orsta_train.nano.sft import SFTConfig
+
+
+def parse_assignments(items: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, Any]:
+    """KEY=VALUE pairs; values are JSON (numbers, lists), else plain strings."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            parser.error(f"{flag} {item!r}: expected KEY=VALUE")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m orsta_train.nano.probe", description=__doc__.splitlines()[0])
+    parser.add_argument("--output", required=True, type=Path, help="output folder (must not exist)")
+    parser.add_argument("--tasks", required=True, help="comma-separated synth task names")
+    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--arch", action="append", default=[], help="NanoArch KEY=VALUE (repeatable)")
+    parser.add_argument("--source", action="append", default=[],
+                        help="TASK.KNOB=VALUE: training-only source knob (repeatable; evaluation keeps the shipped specs)")
+    parser.add_argument("--easy-steps", type=int, default=0,
+                        help="curriculum: first train this many steps with the --source knobs, then --steps with the shipped knobs")
+    parser.add_argument("--heldout", type=int, default=100, help="held-out samples per task")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    known = {f.name for f in fields(NanoArch)}
+    args.arch = parse_assignments(args.arch, "--arch", parser)
+    if unknown := sorted(set(args.arch) - known):
+        parser.error(f"--arch: unknown key(s) {', '.join(unknown)}; NanoArch has {', '.join(sorted(known))}")
+    try:
+        NanoArch(**args.arch).check()
+    except (TypeError, ValueError) as error:
+        parser.error(f"--arch: {error}")
+    knobs = parse_assignments(args.source, "--source", parser)
+    args.source = {}
+    for key, value in knobs.items():
+        task, dot, knob = key.partition(".")
+        if not dot or not knob:
+            parser.error(f"--source {key!r}: expected TASK.KNOB=VALUE")
+        args.source.setdefault(task, {})[knob] = value
+    args.tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    if stray := sorted(set(args.source) - set(args.tasks)):
+        parser.error(f"--source names task(s) not in --tasks: {', '.join(stray)}")
+    for flag in ("steps", "batch_size", "heldout", "threads"):
+        if getattr(args, flag) < 1:
+            parser.error(f"--{flag.replace('_', '-')} must be >= 1")
+    if args.easy_steps < 0 or (args.easy_steps and not args.source):
+        parser.error("--easy-steps needs --source knobs (the easier data) and must be >= 0")
+    if args.output.exists():
+        parser.error(f"--output {args.output} exists; give a new folder")
+    return args
+
+
+def write_probe_specs(out_dir: Path, tasks: list[str], seed: int, knobs: dict[str, dict[str, Any]]) -> Path:
+    """The recipe's training specs, with the probe's source knobs merged in; checked by loading."""
+    import yaml
+
+    from orsta_bench.spec.catalog import load_catalog
+    from orsta_train.nano.data import write_train_specs
+
+    write_train_specs(out_dir, tasks, seed, 10_000_000)
+    for task, values in knobs.items():
+        path = out_dir / f"{task}.yaml"
+        spec = yaml.safe_load(path.read_text())
+        spec["source"].update(values)
+        path.write_text(yaml.safe_dump(spec, sort_keys=True))
+    load_catalog([out_dir])  # a bad knob fails here, naming the file and field
+    return out_dir
+
+
+def heldout_examples(processor: Any, tasks: list[str], per_task: int) -> list[dict[str, Any]]:
+    from orsta_bench.sources.base import iter_samples
+    from orsta_bench.spec.catalog import load_catalog, select_tasks
+    from orsta_train.nano.data import sft_example
+
+    return [sft_example(processor, sample) for loaded in select_tasks(load_catalog(None), ",".join(tasks))
+            for sample in iter_samples(loaded, per_task)]
+
+
+def measure(model_dir: Path, examples: list[dict[str, Any]], chunk: int = 50) -> dict[str, Any]:
+    """Exact-answer rate per task and image sensitivity (see the module docstring)."""
+    import torch
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    from orsta_train.nano.data import collate
+
+    processor = AutoProcessor.from_pretrained(str(model_dir))
+    model = AutoModelForImageTextToText.from_pretrained(str(model_dir), dtype=torch.float32).eval()
+    hits: dict[str, list[int]] = {}
+    sensitivity: dict[str, float] = {}
+    with torch.no_grad():
+        for start in range(0, len(examples), chunk):
+            part = examples[start:start + chunk]
+            batch = collate(part, processor.tokenizer.pad_token_id)
+            inputs = {k: v for k, v in batch.items() if k != "labels"}
+            labels = batch["labels"][:, 1:]
+            answer = labels != -100
+            logits = model(**inputs).logits[:, :-1]
+            exact = ((logits.argmax(-1) == labels) | ~answer).all(-1).tolist()
+            change = [0.0] * len(part)
+            if "pixel_values" in batch and len(part) > 1:
+                pixels = batch["pixel_values"]
+                rotated = pixels.view(len(part), pixels.shape[0] // len(part), -1).roll(1, 0).reshape(pixels.shape)
+                swapped = model(**{**inputs, "pixel_values": rotated}).logits[:, :-1]
+                delta = (logits.softmax(-1) - swapped.softmax(-1)).abs().amax(-1) * answer
+                change = delta.amax(-1).tolist()
+            for example, ok, moved in zip(part, exact, change, strict=True):
+                hits.setdefault(example["task"], []).append(int(ok))
+                sensitivity[example["task"]] = max(sensitivity.get(example["task"], 0.0), moved)
+    return {"exact_answer_rate": {task: round(100 * sum(v) / len(v), 1) for task, v in sorted(hits.items())},
+            "heldout_per_task": {task: len(v) for task, v in sorted(hits.items())},
+            "image_sensitivity": {task: float(f"{v:.3g}") for task, v in sorted(sensitivity.items())}}
+
+
+def _sft_config(args: argparse.Namespace, steps: int) -> SFTConfig:
+    return SFTConfig(steps=steps, batch_size=args.batch_size, learning_rate=args.lr,
+                     warmup_steps=max(1, min(30, steps // 10)), weights=dict.fromkeys(args.tasks, 1.0),
+                     log_every=max(1, steps // 20))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    import torch
+
+    from orsta_bench.spec.catalog import SelectionError
+    from orsta_bench.spec.loader import SpecError
+    from orsta_train.nano.base import build_base
+    from orsta_train.nano.sft import run_sft
+
+    torch.set_num_threads(args.threads)
+    args.output.mkdir(parents=True)
+    seed = args.seed + SFT_SEED_OFFSET
+    try:
+        specs = write_probe_specs(args.output / "sft_tasks", args.tasks, seed, {} if args.easy_steps else args.source)
+        easy = write_probe_specs(args.output / "easy_tasks", args.tasks, seed, args.source) if args.easy_steps else None
+    except (SpecError, SelectionError) as error:
+        shutil.rmtree(args.output)
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    arch = NanoArch(**args.arch)
+    base = build_base(args.output / "base", specs, arch, args.seed)
+    start = base
+    if easy is not None:
+        start = run_sft(base, easy, args.output / "easy", _sft_config(args, args.easy_steps), args.seed,
+                        args.output / "easy_log.jsonl")
+    trained = run_sft(start, specs, args.output / "sft", _sft_config(args, args.steps), args.seed,
+                      args.output / "sft_log.jsonl")
+    from transformers import AutoProcessor
+
+    examples = heldout_examples(AutoProcessor.from_pretrained(str(trained)), args.tasks, args.heldout)
+    report = {"tasks": args.tasks, "steps": args.steps, "easy_steps": args.easy_steps, "batch_size": args.batch_size, "lr": args.lr,
+              "samples_seen": (args.easy_steps + args.steps) * args.batch_size, "arch": args.arch, "source": args.source,
+              "base": measure(base, examples), "sft": measure(trained, examples)}
+    if easy is not None:
+        report["easy"] = measure(start, examples)
+    tmp = args.output / "probe.json.tmp"
+    tmp.write_text(json.dumps(report, indent=2))
+    tmp.replace(args.output / "probe.json")
+    print(json.dumps({"sft": report["sft"]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
