@@ -136,6 +136,7 @@ def measure(model_dir: Path, examples: list[dict[str, Any]], chunk: int = 50) ->
             exact = ((logits.argmax(-1) == labels) | ~answer).all(-1).tolist()
             change = [0.0] * len(part)
             if "pixel_values" in batch and len(part) > 1:
+                # Every synth image is resized to image_side: equal patch rows per image.
                 pixels = batch["pixel_values"]
                 rotated = pixels.view(len(part), pixels.shape[0] // len(part), -1).roll(1, 0).reshape(pixels.shape)
                 swapped = model(**{**inputs, "pixel_values": rotated}).logits[:, :-1]
@@ -168,8 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     args.output.mkdir(parents=True)
     seed = args.seed + SFT_SEED_OFFSET
     try:
-        specs = write_probe_specs(args.output / "sft_tasks", args.tasks, seed, {} if args.easy_steps else args.source)
-        easy = write_probe_specs(args.output / "easy_tasks", args.tasks, seed, args.source) if args.easy_steps else None
+        specs = write_probe_specs(args.output / "sft_tasks", args.tasks, seed,
+                                  {} if args.easy_steps else args.source)
+        easy = (write_probe_specs(args.output / "easy_tasks", args.tasks, seed, args.source)
+                if args.easy_steps else None)
     except (SpecError, SelectionError) as error:
         shutil.rmtree(args.output)
         print(f"error: {error}", file=sys.stderr)
@@ -185,8 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     from transformers import AutoProcessor
 
     examples = heldout_examples(AutoProcessor.from_pretrained(str(trained)), args.tasks, args.heldout)
-    report = {"tasks": args.tasks, "steps": args.steps, "easy_steps": args.easy_steps, "batch_size": args.batch_size, "lr": args.lr,
-              "samples_seen": (args.easy_steps + args.steps) * args.batch_size, "arch": args.arch, "source": args.source,
+    report = {"tasks": args.tasks, "steps": args.steps, "easy_steps": args.easy_steps,
+              "batch_size": args.batch_size, "lr": args.lr, "arch": args.arch, "source": args.source,
+              "samples_seen": (args.easy_steps + args.steps) * args.batch_size,
               "base": measure(base, examples), "sft": measure(trained, examples)}
     if easy is not None:
         report["easy"] = measure(start, examples)
