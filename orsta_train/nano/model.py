@@ -34,7 +34,7 @@ class NanoArch:
     vision_heads: int = 2
     image_side: int = 112  # the processor resizes every image to image_side x image_side
     # Pixel normalisation (the processor's image_mean/std). The shipped model keeps CLIP's values;
-    # docs/NANO.md ("Probes") shows why white-centred values (mean 1, std 0.5) matter on synth.
+    # docs/NANO.md ("Probes") measures white-centred ones (mean 1, std 0.5) against them.
     image_mean: list[float] = field(default_factory=lambda: list(CLIP_MEAN))
     image_std: list[float] = field(default_factory=lambda: list(CLIP_STD))
     vocab_size: int = 2048

@@ -1,8 +1,8 @@
 """The supervised warm-up: a plain loop (nanoGPT style) over an endless synth mixture.
 
 Samples are drawn and run through the processor in one background worker process (a single
-worker keeps the stream order, so the run stays deterministic) while the main process trains:
-on two cores that hides most of the generation cost instead of adding it to every step.
+worker keeps the stream order, so the run stays deterministic, byte for byte the same as building
+them in-process) while the main process trains: generation overlaps the step instead of preceding it.
 
 Loss on the answer tokens only (and the closing <|im_end|>), with every tensor the processor
 returns in the batch, `mm_token_type_ids` included, so the model learns with the same M-RoPE
