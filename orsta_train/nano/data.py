@@ -20,15 +20,17 @@ from orsta_bench.sample import Sample
 
 
 def write_train_specs(out_dir: Path, tasks: list[str], seed: int, n: int,
-                      verifier_params: dict[str, dict[str, Any]] | None = None) -> Path:
+                      verifier_params: dict[str, dict[str, Any]] | None = None,
+                      source_knobs: dict[str, dict[str, Any]] | None = None) -> Path:
     """One `<task>.yaml` per task in `out_dir`: the shipped spec with source seed/n replaced and
-    optional verifier params merged in (e.g. a training IoU threshold)."""
+    optional verifier params (e.g. a training IoU threshold) and source knobs (easier training
+    data) merged in."""
     from orsta_bench.spec.catalog import load_catalog, select_tasks
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for loaded in select_tasks(load_catalog(None), ",".join(tasks)):
-        spec: dict[str, Any] = {"include": str(Path(loaded.path).resolve()),
-                                "source": {"seed": seed, "n": n}}
+        source = {"seed": seed, "n": n, **(source_knobs or {}).get(loaded.name, {})}
+        spec: dict[str, Any] = {"include": str(Path(loaded.path).resolve()), "source": source}
         params = (verifier_params or {}).get(loaded.name)
         if params:
             spec["verifier"] = {"params": params}

@@ -90,17 +90,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def write_probe_specs(out_dir: Path, tasks: list[str], seed: int, knobs: dict[str, dict[str, Any]]) -> Path:
     """The recipe's training specs, with the probe's source knobs merged in; checked by loading."""
-    import yaml
-
     from orsta_bench.spec.catalog import load_catalog
     from orsta_train.nano.data import write_train_specs
 
-    write_train_specs(out_dir, tasks, seed, 10_000_000)
-    for task, values in knobs.items():
-        path = out_dir / f"{task}.yaml"
-        spec = yaml.safe_load(path.read_text())
-        spec["source"].update(values)
-        path.write_text(yaml.safe_dump(spec, sort_keys=True))
+    write_train_specs(out_dir, tasks, seed, 10_000_000, source_knobs=knobs)
     load_catalog([out_dir])  # a bad knob fails here, naming the file and field
     return out_dir
 
