@@ -70,24 +70,30 @@ def prompt_text(processor: Any, sample: Sample) -> tuple[str, list[Any]]:
 
 
 def sft_example(processor: Any, sample: Sample) -> dict[str, Any]:
-    """Processor outputs for prompt + oracle answer + <|im_end|>, and labels on the answer only.
-    The answer is tokenized on its own so the labelled tokens are exactly what generation yields."""
-    import torch
-
+    """The SFT example of a synth sample: its prompt as the HF backend builds it, the oracle's
+    answer as the target."""
     from orsta_bench.oracle import ideal_response
 
     text, images = prompt_text(processor, sample)
+    return encode_example(processor, text, images, ideal_response(sample), sample.task)
+
+
+def encode_example(processor: Any, text: str, images: list[Any], answer: str, task: str) -> dict[str, Any]:
+    """Processor outputs for prompt + answer + <|im_end|>, and labels on the answer only.
+    The answer is tokenized on its own so the labelled tokens are exactly what generation yields."""
+    import torch
+
     inputs = processor(text=[text], images=images or None, return_tensors="pt")
     tokenizer = processor.tokenizer
-    answer = tokenizer(ideal_response(sample), add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
-    answer_t = torch.tensor([answer], dtype=inputs["input_ids"].dtype)
+    answer_ids = tokenizer(answer, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+    answer_t = torch.tensor([answer_ids], dtype=inputs["input_ids"].dtype)
     ids = torch.cat([inputs["input_ids"], answer_t], dim=1)
     example = {
         "input_ids": ids[0],
         "attention_mask": torch.ones(ids.shape[1], dtype=torch.long),
-        "mm_token_type_ids": torch.cat([inputs["mm_token_type_ids"][0], torch.zeros(len(answer), dtype=torch.long)]),
+        "mm_token_type_ids": torch.cat([inputs["mm_token_type_ids"][0], torch.zeros(len(answer_ids), dtype=torch.long)]),
         "labels": torch.cat([torch.full((inputs["input_ids"].shape[1],), -100), answer_t[0]]),
-        "task": sample.task,
+        "task": task,
     }
     if images:
         example["pixel_values"] = inputs["pixel_values"]

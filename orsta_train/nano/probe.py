@@ -107,21 +107,30 @@ def heldout_examples(processor: Any, tasks: list[str], per_task: int) -> list[di
             for sample in iter_samples(loaded, per_task)]
 
 
-def measure(model_dir: Path, examples: list[dict[str, Any]], chunk: int = 50) -> dict[str, Any]:
-    """Exact-answer rate per task and image sensitivity (see the module docstring)."""
+def measure(model_dir: Path, examples: list[dict[str, Any]]) -> dict[str, Any]:
+    """Exact-answer rate per task and image sensitivity of a saved model (module docstring)."""
     import torch
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
-    from orsta_train.nano.data import collate
-
     processor = AutoProcessor.from_pretrained(str(model_dir))
     model = AutoModelForImageTextToText.from_pretrained(str(model_dir), dtype=torch.float32).eval()
+    return measure_model(model, processor.tokenizer.pad_token_id, examples)
+
+
+def measure_model(model: Any, pad_id: int, examples: list[dict[str, Any]], chunk: int = 50) -> dict[str, Any]:
+    """The same measurements of a model in memory (left in eval mode; callers that train set
+    train mode again)."""
+    import torch
+
+    from orsta_train.nano.data import collate
+
+    model.eval()
     hits: dict[str, list[int]] = {}
     sensitivity: dict[str, float] = {}
     with torch.no_grad():
         for start in range(0, len(examples), chunk):
             part = examples[start:start + chunk]
-            batch = collate(part, processor.tokenizer.pad_token_id)
+            batch = collate(part, pad_id)
             inputs = {k: v for k, v in batch.items() if k != "labels"}
             labels = batch["labels"][:, 1:]
             answer = labels != -100

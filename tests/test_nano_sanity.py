@@ -1,0 +1,112 @@
+"""The visual sanity check (`python -m orsta_train.nano.sanity`): its questions are answered by the
+image alone, its arguments are checked, and a short run writes the measured curve."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from orsta_train.nano.sanity import CANVAS, PALETTE, draw_question
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def ink(image) -> np.ndarray:
+    return (np.asarray(image).astype(int).sum(-1) < 3 * 250)
+
+
+def objects(image) -> list[tuple[str, str]]:
+    """(shape, colour) of every drawn object, read back from the pixels: the shape from how much of
+    its bounding box it fills (square 1, circle pi/4, triangle 1/2), the colour from its pixels."""
+    labels, count = ndimage.label(ink(image))
+    pixels = np.asarray(image)
+    found = []
+    for index, box in enumerate(ndimage.find_objects(labels), start=1):
+        mask = labels[box] == index
+        fill = mask.mean()
+        shape = "square" if fill > 0.95 else "circle" if fill > 0.7 else "triangle"
+        rgb = tuple(int(v) for v in pixels[box][mask][0])
+        found.append((shape, next(name for name, value in PALETTE.items() if value == rgb)))
+    assert len(found) == count
+    return found
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_count_answer_is_the_number_of_drawn_shapes(seed: int) -> None:
+    image, text, answer = draw_question("count", random.Random(seed))
+    assert text == "How many shapes are in the image?"
+    assert answer == str(len(objects(image))) and 1 <= int(answer) <= 4
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_colour_and_shape_answers_count_the_named_kind_among_others(seed: int) -> None:
+    image, text, answer = draw_question("colour", random.Random(seed))
+    colour = text.removeprefix("How many ").removesuffix(" shapes are in the image?")
+    drawn = objects(image)
+    assert answer == str(sum(c == colour for _, c in drawn)) and 1 <= int(answer) <= 4 and len(drawn) >= 2
+    image, text, answer = draw_question("shape", random.Random(seed))
+    shape = text.removeprefix("How many ").removesuffix("s are in the image?")
+    drawn = objects(image)
+    assert answer == str(sum(s == shape for s, _ in drawn)) and 1 <= int(answer) <= 4 and len(drawn) >= 2
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_side_answer_is_the_side_of_the_shape_centre(seed: int) -> None:
+    image, _, answer = draw_question("side", random.Random(seed))
+    columns = np.nonzero(ink(image).any(0))[0]
+    centre = (columns.min() + columns.max()) / 2
+    assert answer == ("left" if centre < CANVAS / 2 else "right")
+
+
+def test_questions_are_deterministic_and_both_answers_occur() -> None:
+    def draw(question: str, seed: int) -> tuple[bytes, str, str]:
+        image, text, answer = draw_question(question, random.Random(seed))
+        return image.tobytes(), text, answer
+
+    for question, answers in (("side", {"left", "right"}), ("count", {"1", "2", "3", "4"}),
+                              ("colour", {"1", "2", "3", "4"}), ("shape", {"1", "2", "3", "4"})):
+        assert [draw(question, s) for s in range(5)] == [draw(question, s) for s in range(5)]
+        assert {draw(question, s)[2] for s in range(200)} == answers
+
+
+def sanity(tmp_path: Path, *args: str, timeout: int = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "orsta_train.nano.sanity", "--output", str(tmp_path / "s"), *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--question", "size"], "invalid choice"),
+    (["--question", "count", "--lr", "0"], "--lr and --vision-lr must be > 0"),
+    (["--question", "count", "--vision-lr", "-1"], "--lr and --vision-lr must be > 0"),
+    (["--question", "count", "--steps", "0"], "--steps"),
+    (["--question", "count", "--arch", "mrope_section=[8,8,8]"], "must sum to"),
+])
+def test_bad_arguments_exit_2_name_the_problem_and_write_nothing(tmp_path: Path, args: list[str], message: str) -> None:
+    done = sanity(tmp_path, *args)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert message in done.stderr
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.slow
+def test_a_short_run_writes_the_measured_curve(tmp_path: Path) -> None:
+    done = sanity(tmp_path, "--question", "count", "--steps", "2", "--batch-size", "4", "--heldout", "6",
+                  "--eval-every", "1", "--arch", "rope_theta=2", "--vision-lr", "1e-4", timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads((tmp_path / "s" / "sanity.json").read_text())
+    assert report["arch"]["rope_theta"] == 2 and report["question"] == "count"
+    assert report["lr"] == 3e-4 and report["vision_lr"] == 1e-4
+    assert [point["step"] for point in report["curve"]] == [0, 1, 2]
+    for point in report["curve"]:
+        assert point["heldout_per_task"] == {"count": 6}
+        assert 0.0 <= point["exact_answer_rate"]["count"] <= 100.0
+        assert point["image_sensitivity"]["count"] >= 0.0
+    # A step changed the model: the loss is logged and the untrained model is kept as base/.
+    assert report["curve"][1]["loss"] > 0 and (tmp_path / "s" / "base" / "config.json").is_file()
