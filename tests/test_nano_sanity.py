@@ -47,10 +47,12 @@ def test_count_answer_is_the_number_of_drawn_shapes(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_colour_and_shape_answers_count_the_named_kind_among_others(seed: int) -> None:
-    image, text, answer = draw_question("colour", random.Random(seed))
-    colour = text.removeprefix("How many ").removesuffix(" shapes are in the image?")
-    drawn = objects(image)
-    assert answer == str(sum(c == colour for _, c in drawn)) and 1 <= int(answer) <= 4 and len(drawn) >= 2
+    for question in ("colour", "red"):
+        image, text, answer = draw_question(question, random.Random(seed))
+        colour = text.removeprefix("How many ").removesuffix(" shapes are in the image?")
+        drawn = objects(image)
+        assert answer == str(sum(c == colour for _, c in drawn)) and 1 <= int(answer) <= 4 and len(drawn) >= 2
+        assert question == "colour" or colour == "red"
     image, text, answer = draw_question("shape", random.Random(seed))
     shape = text.removeprefix("How many ").removesuffix("s are in the image?")
     drawn = objects(image)
@@ -71,9 +73,30 @@ def test_questions_are_deterministic_and_both_answers_occur() -> None:
         return image.tobytes(), text, answer
 
     for question, answers in (("side", {"left", "right"}), ("count", {"1", "2", "3", "4"}),
-                              ("colour", {"1", "2", "3", "4"}), ("shape", {"1", "2", "3", "4"})):
+                              ("colour", {"1", "2", "3", "4"}), ("shape", {"1", "2", "3", "4"}),
+                              ("red", {"1", "2", "3", "4"})):
         assert [draw(question, s) for s in range(5)] == [draw(question, s) for s in range(5)]
         assert {draw(question, s)[2] for s in range(200)} == answers
+
+
+@pytest.mark.parametrize("text_first", [False, True])
+def test_examples_label_the_answer_and_place_the_image_as_asked(text_first: bool) -> None:
+    from transformers import AutoProcessor
+
+    from orsta_bench.models.nano import nano_model_path
+    from orsta_train.nano.sanity import question_example
+
+    processor = AutoProcessor.from_pretrained(str(nano_model_path()))
+    example = question_example(processor, "colour", random.Random(3), text_first)
+    _, text, answer = draw_question("colour", random.Random(3))
+    tokenizer = processor.tokenizer
+    ids = example["input_ids"].tolist()
+    labelled = [i for i, label in zip(ids, example["labels"].tolist(), strict=True) if label != -100]
+    assert tokenizer.decode(labelled) == answer + "<|im_end|>"
+    prompt = tokenizer.decode(ids[:len(ids) - len(labelled)])
+    image_at = prompt.index("<|vision_start|>")
+    assert (prompt.index(text) < image_at) == text_first
+    assert example["mm_token_type_ids"].sum() == (example["input_ids"] == tokenizer.convert_tokens_to_ids("<|image_pad|>")).sum() > 0
 
 
 def sanity(tmp_path: Path, *args: str, timeout: int = 60) -> subprocess.CompletedProcess:
@@ -98,11 +121,11 @@ def test_bad_arguments_exit_2_name_the_problem_and_write_nothing(tmp_path: Path,
 @pytest.mark.slow
 def test_a_short_run_writes_the_measured_curve(tmp_path: Path) -> None:
     done = sanity(tmp_path, "--question", "count", "--steps", "2", "--batch-size", "4", "--heldout", "6",
-                  "--eval-every", "1", "--arch", "rope_theta=2", "--vision-lr", "1e-4", timeout=600)
+                  "--eval-every", "1", "--arch", "rope_theta=2", "--vision-lr", "1e-4", "--text-first", timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((tmp_path / "s" / "sanity.json").read_text())
     assert report["arch"]["rope_theta"] == 2 and report["question"] == "count"
-    assert report["lr"] == 3e-4 and report["vision_lr"] == 1e-4
+    assert report["lr"] == 3e-4 and report["vision_lr"] == 1e-4 and report["text_first"] is True
     assert [point["step"] for point in report["curve"]] == [0, 1, 2]
     for point in report["curve"]:
         assert point["heldout_per_task"] == {"count": 6}

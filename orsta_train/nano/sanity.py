@@ -10,6 +10,9 @@ on one of two questions whose answers only the image holds, each far easier than
           the question names what to count, as in synth counting
   shape   2-6 large circles, squares and triangles, one per cell: "How many squares ...?" (1-4):
           telling shapes apart, as in synth counting (whose shapes are smaller, among distractors)
+  red     1-4 red circles among 1-2 of other colours, always "How many red shapes ...?": telling
+          colours apart without reading the question (beside colour, it separates seeing colours
+          from following the question)
 
 and writes OUTPUT/sanity.json with the held-out exact-answer rate and image sensitivity (as in
 `orsta_train.nano.probe`) every `--eval-every` steps. Chance is 50% for side, at most 25% for the
@@ -35,7 +38,7 @@ from orsta_train.nano.probe import parse_assignments
 CANVAS = 224
 PALETTE = {"red": (220, 30, 30), "green": (30, 160, 50), "blue": (30, 70, 220), "yellow": (230, 170, 20)}
 SHAPE_NAMES = ("circle", "square", "triangle")
-QUESTIONS = ("count", "side", "colour", "shape")
+QUESTIONS = ("count", "side", "colour", "shape", "red")
 
 
 def _draw_shape(draw: Any, shape: str, cx: int, cy: int, r: int, fill: tuple[int, int, int]) -> None:
@@ -71,24 +74,32 @@ def draw_question(question: str, rng: random.Random) -> tuple[Any, str, str]:
         for where in cells:
             in_cell("circle", where)
         return image, "How many shapes are in the image?", str(len(cells))
-    # colour / shape: 2-6 objects; the asked-for kind is present 1-4 times.
-    field = 1 if question == "colour" else 0
-    kinds = [(rng.choice(SHAPE_NAMES) if question == "shape" else "circle", rng.choice(list(PALETTE)))
-             for _ in range(rng.randint(2, 6))]
-    target = rng.choice(kinds)[field]
+    # colour / shape / red: 2-6 objects; the asked-for kind is present 1-4 times.
+    field = 0 if question == "shape" else 1
+    if question == "red":  # 1-4 red circles (equally often) and 1-2 of other colours
+        target = "red"
+        kinds = [("circle", "red")] * rng.randint(1, 4)
+        kinds += [("circle", rng.choice(["green", "blue", "yellow"])) for _ in range(rng.randint(1, 2))]
+    else:
+        kinds = [(rng.choice(SHAPE_NAMES) if question == "shape" else "circle", rng.choice(list(PALETTE)))
+                 for _ in range(rng.randint(2, 6))]
+        target = rng.choice(kinds)[field]
     while sum(kind[field] == target for kind in kinds) > 4:
         kinds.remove(next(kind for kind in kinds if kind[field] == target))
     for (shape, colour), where in zip(kinds, rng.sample(range(16), len(kinds)), strict=True):
         in_cell(shape, where, colour)
-    text = f"How many {target} shapes are in the image?" if question == "colour" else f"How many {target}s are in the image?"
+    text = f"How many {target}s are in the image?" if question == "shape" else f"How many {target} shapes are in the image?"
     return image, text, str(sum(kind[field] == target for kind in kinds))
 
 
-def question_example(processor: Any, question: str, rng: random.Random) -> dict[str, Any]:
+def question_example(processor: Any, question: str, rng: random.Random, text_first: bool = False) -> dict[str, Any]:
+    """The SFT example of one drawn question: image then question text, as every synth prompt
+    is built, or the text first (`--text-first`)."""
     from orsta_train.nano.data import encode_example
 
     image, question_text, answer = draw_question(question, rng)
-    messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question_text}]}]
+    parts = [{"type": "image"}, {"type": "text", "text": question_text}]
+    messages = [{"role": "user", "content": parts[::-1] if text_first else parts}]
     text = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     return encode_example(processor, text, [image], answer, question)
 
@@ -103,6 +114,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--vision-lr", type=float, default=None,
                         help="learning rate of the vision tower and merger (default: --lr)")
     parser.add_argument("--arch", action="append", default=[], help="NanoArch KEY=VALUE (repeatable)")
+    parser.add_argument("--text-first", action="store_true",
+                        help="put the question before the image (synth prompts put the image first)")
     parser.add_argument("--eval-every", type=int, default=50)
     parser.add_argument("--heldout", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
@@ -153,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     model = AutoModelForImageTextToText.from_pretrained(str(base), dtype=torch.float32)
     pad_id = processor.tokenizer.pad_token_id
     heldout_rng = random.Random(f"heldout-{args.seed}")
-    heldout = [question_example(processor, args.question, heldout_rng) for _ in range(args.heldout)]
+    heldout = [question_example(processor, args.question, heldout_rng, args.text_first)
+               for _ in range(args.heldout)]
     train_rng = random.Random(f"train-{args.seed}")
     def in_vision(name: str) -> bool:
         return any(marker in name for marker in VISION_MARKERS)
@@ -166,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     model.train()
     for step in range(1, args.steps + 1):
-        examples = [question_example(processor, args.question, train_rng) for _ in range(args.batch_size)]
+        examples = [question_example(processor, args.question, train_rng, args.text_first)
+                    for _ in range(args.batch_size)]
         for group in optimizer.param_groups:
             group["lr"] = group["peak_lr"] * min(1.0, step / 20)
         loss, _ = answer_loss(model, collate(examples, pad_id), [e["task"] for e in examples])
@@ -180,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             curve.append(point)
             model.train()
             print(json.dumps({k: point[k] for k in ("step", "loss", "exact_answer_rate")}), flush=True)
-    report = {"question": args.question, "lr": args.lr, "vision_lr": args.vision_lr, "steps": args.steps, "batch_size": args.batch_size,
+    report = {"question": args.question, "lr": args.lr, "vision_lr": args.vision_lr,
+              "text_first": args.text_first, "steps": args.steps, "batch_size": args.batch_size,
               "arch": asdict(NanoArch(**args.arch)), "seed": args.seed, "curve": curve}
     tmp = args.output / "sanity.json.tmp"
     tmp.write_text(json.dumps(report, indent=2))
