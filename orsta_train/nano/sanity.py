@@ -138,16 +138,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def build_sanity_base(out_dir: Path, arch: NanoArch, seed: int) -> Path:
-    """The recipe's base model (tokenizer trained on the recipe's training prompts)."""
-    from orsta_train.nano.base import build_base
-    from orsta_train.nano.data import write_train_specs
-    from orsta_train.nano.recipe import SFT_SEED_OFFSET, SFT_WEIGHTS
-
-    specs = write_train_specs(out_dir / "specs", sorted(SFT_WEIGHTS), seed + SFT_SEED_OFFSET, 10_000_000)
-    return build_base(out_dir / "base", specs, arch, seed)
-
-
 def two_rate_adamw(model: Any, lr: float, vision_lr: float) -> Any:
     """AdamW with one peak rate for the vision tower and merger and one for the rest; each
     group keeps its peak in `peak_lr` for the warm-up."""
@@ -169,11 +159,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from orsta_train.nano.data import collate
     from orsta_train.nano.probe import measure_model
+    from orsta_train.nano.recipe import NanoRecipe, build_stage
     from orsta_train.nano.sft import answer_loss
 
     torch.set_num_threads(args.threads)
     args.output.mkdir(parents=True)
-    base = build_sanity_base(args.output, NanoArch(**args.arch), args.seed)
+    arch = NanoArch(**args.arch)
+    # The recipe's base stage: its tokenizer (trained on the recipe's training prompts) and model.
+    base = build_stage(NanoRecipe(seed=args.seed, arch=arch), args.output)
     torch.manual_seed(args.seed)
     processor = AutoProcessor.from_pretrained(str(base))
     model = AutoModelForImageTextToText.from_pretrained(str(base), dtype=torch.float32)
@@ -204,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({k: point[k] for k in ("step", "loss", "exact_answer_rate")}), flush=True)
     report = {"question": args.question, "lr": args.lr, "vision_lr": args.vision_lr,
               "text_first": args.text_first, "steps": args.steps, "batch_size": args.batch_size,
-              "arch": asdict(NanoArch(**args.arch)), "seed": args.seed, "curve": curve}
+              "arch": asdict(arch), "seed": args.seed, "curve": curve}
     tmp = args.output / "sanity.json.tmp"
     tmp.write_text(json.dumps(report, indent=2))
     tmp.replace(args.output / "sanity.json")
