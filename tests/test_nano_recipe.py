@@ -102,6 +102,28 @@ def test_sft_examples_label_exactly_the_oracle_answer_with_mrope_inputs(nano_bas
     assert batch["image_grid_thw"].shape[0] == len(examples)
 
 
+def test_restated_counting_targets_name_the_kind_and_still_score_full_marks() -> None:
+    from orsta_bench.oracle import ideal_response
+    from orsta_bench.reward import eval_context, score_sample
+    from orsta_bench.sources.base import iter_samples
+    from orsta_bench.spec.catalog import load_catalog, select_tasks
+    from orsta_train.nano.data import sft_target
+
+    for loaded in select_tasks(load_catalog(None), "synth_counting,synth_grounding,synth_chart,synth_science"):
+        for sample in iter_samples(loaded, 30):
+            restated = sft_target(sample, restate=True)
+            if loaded.name != "synth_counting":
+                assert restated == ideal_response(sample) == sft_target(sample)
+                continue
+            target = sample.metadata["synth"]["target"]
+            kind = f"{target['color']} {target['shape']}" if target["color"] else target["shape"]
+            assert restated == f"{kind} \\boxed{{{sample.ground_truth}}}"
+            question = sample.messages[0]["content"][1]["text"]
+            assert kind.split()[-1] in question and (target["color"] or "") in question
+            score = score_sample(sample, restated, eval_context())
+            assert score.status.value == "ok" and score.value == 1.0, (restated, score)
+
+
 @pytest.mark.slow
 def test_sft_loop_lowers_the_answer_loss_on_a_tiny_budget(nano_base, tmp_path: Path) -> None:
     import json
@@ -117,8 +139,33 @@ def test_sft_loop_lowers_the_answer_loss_on_a_tiny_budget(nano_base, tmp_path: P
     assert (out / "model.safetensors").is_file() and (out / "processor_config.json").is_file()
 
 
+def test_restate_recipe_predicts_each_count_right_after_a_token_naming_the_kind(tmp_path: Path) -> None:
+    """The candidate recipe's tokenizer is trained on its restated targets, so the token before
+    the count names the counted kind (the sanity check found one token in between undoes the gain)."""
+    from dataclasses import replace
+
+    from transformers import AutoTokenizer
+
+    from orsta_bench.sources.base import iter_samples
+    from orsta_bench.spec.catalog import load_catalog
+    from orsta_train.nano.data import sft_target
+    from orsta_train.nano.recipe import RECIPES, build_stage
+
+    recipe = RECIPES["restate"]()
+    assert recipe.sft.restate and recipe.arch.image_mean == [1.0, 1.0, 1.0]
+    small = replace(recipe, arch=replace(recipe.arch, hidden_size=64, num_hidden_layers=1, intermediate_size=64,
+                                         mrope_section=[4, 6, 6], vision_hidden_size=32, vision_depth=1))
+    tokenizer = AutoTokenizer.from_pretrained(str(build_stage(small, tmp_path)))
+    counting = next(s for s in load_catalog([tmp_path / "sft_tasks"]) if s.name == "synth_counting")
+    for sample in iter_samples(counting, 40):
+        pieces = [tokenizer.decode([i]) for i in tokenizer(sft_target(sample, True), add_special_tokens=False)["input_ids"]]
+        first_digit = next(i for i, piece in enumerate(pieces) if piece.isdigit())
+        before = pieces[first_digit - 1]
+        assert before.endswith("\\boxed{") and sample.metadata["synth"]["target"]["shape"] in before, pieces
+
+
 @pytest.mark.parametrize("args", [["--output", "x", "--stages", "sft,bogus"],
-                                  ["--output", "x", "--sft-steps", "0"], []])
+                                  ["--output", "x", "--sft-steps", "0"], ["--output", "x", "--recipe", "bogus"], []])
 def test_rebuild_cli_bad_arguments_exit_2_and_write_nothing(tmp_path: Path, args: list[str]) -> None:
     done = subprocess.run([sys.executable, "-m", "orsta_train.nano", *args], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)

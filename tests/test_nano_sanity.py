@@ -99,6 +99,25 @@ def test_examples_label_the_answer_and_place_the_image_as_asked(text_first: bool
     assert example["mm_token_type_ids"].sum() == (example["input_ids"] == tokenizer.convert_tokens_to_ids("<|image_pad|>")).sum() > 0
 
 
+@pytest.mark.parametrize(("question", "template", "prefix"), [
+    ("colour", "{kind} {answer}", r"(red|green|blue|yellow) "),
+    ("shape", "{kind} {answer}", r"(circle|square|triangle) "),
+    ("count", "{kind}: {answer}", r"shape: "),
+    ("side", "{kind} {answer}", r""),  # nothing is counted: the answer stays bare
+])
+def test_restated_answers_name_what_the_question_counts(question: str, template: str, prefix: str) -> None:
+    import re
+
+    from orsta_train.nano.sanity import restated
+
+    for seed in range(20):
+        _, text, answer = draw_question(question, random.Random(seed))
+        written = restated(text, answer, template)
+        assert re.fullmatch(prefix + re.escape(answer), written), (text, written)
+        if prefix:
+            assert written.split()[0].rstrip(":") in text
+
+
 def sanity(tmp_path: Path, *args: str, timeout: int = 60) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "orsta_train.nano.sanity", "--output", str(tmp_path / "s"), *args],
                           cwd=REPO, capture_output=True, text=True, timeout=timeout)
@@ -110,6 +129,7 @@ def sanity(tmp_path: Path, *args: str, timeout: int = 60) -> subprocess.Complete
     (["--question", "count", "--vision-lr", "-1"], "--lr and --vision-lr must be > 0"),
     (["--question", "count", "--steps", "0"], "--steps"),
     (["--question", "count", "--arch", "mrope_section=[8,8,8]"], "must sum to"),
+    (["--question", "colour", "--restate", "{kind}"], "must contain {answer}"),
 ])
 def test_bad_arguments_exit_2_name_the_problem_and_write_nothing(tmp_path: Path, args: list[str], message: str) -> None:
     done = sanity(tmp_path, *args)
@@ -121,11 +141,13 @@ def test_bad_arguments_exit_2_name_the_problem_and_write_nothing(tmp_path: Path,
 @pytest.mark.slow
 def test_a_short_run_writes_the_measured_curve(tmp_path: Path) -> None:
     done = sanity(tmp_path, "--question", "count", "--steps", "2", "--batch-size", "4", "--heldout", "6",
-                  "--eval-every", "1", "--arch", "rope_theta=2", "--vision-lr", "1e-4", "--text-first", timeout=600)
+                  "--eval-every", "1", "--arch", "rope_theta=2", "--vision-lr", "1e-4", "--text-first",
+                  "--restate", "{kind} {answer}", timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((tmp_path / "s" / "sanity.json").read_text())
     assert report["arch"]["rope_theta"] == 2 and report["question"] == "count"
     assert report["lr"] == 3e-4 and report["vision_lr"] == 1e-4 and report["text_first"] is True
+    assert report["restate"] == "{kind} {answer}"
     assert [point["step"] for point in report["curve"]] == [0, 1, 2]
     for point in report["curve"]:
         assert point["heldout_per_task"] == {"count": 6}

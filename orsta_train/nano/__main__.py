@@ -10,13 +10,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from orsta_train.nano.recipe import STAGES, NanoRecipe, rebuild, with_overrides
+from orsta_train.nano.recipe import RECIPES, STAGES, rebuild, with_overrides
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m orsta_train.nano", description=__doc__.splitlines()[0])
     parser.add_argument("--output", required=True, type=Path, help="output folder (created)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--recipe", choices=sorted(RECIPES), default="shipped",
+                        help="shipped (rebuilds the shipped checkpoint) or a candidate from docs/NANO.md")
     parser.add_argument("--stages", default=",".join(STAGES), help="comma-separated subset of base,sft,grpo")
     parser.add_argument("--sft-steps", type=int, default=None, help="override the recipe's SFT steps")
     parser.add_argument("--grpo-steps", type=int, default=None, help="override the recipe's GRPO steps")
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from dataclasses import replace
 
-    recipe = with_overrides(replace(NanoRecipe(), seed=args.seed, threads=args.threads),
+    recipe = with_overrides(replace(RECIPES[args.recipe](), seed=args.seed, threads=args.threads),
                             args.sft_steps, args.grpo_steps)
     final = rebuild(recipe, args.output, args.stages)
     print(f"nano-Orsta stages {','.join(args.stages)} done: {final} "

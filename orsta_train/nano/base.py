@@ -10,11 +10,11 @@ from orsta_train.nano.model import NanoArch, build_nano_model
 SYSTEM_PROMPT = "You are a helpful assistant."
 
 
-def tokenizer_corpus(spec_dir: Path, per_task: int) -> list[str]:
-    """Prompt texts and oracle answers of the first `per_task` training samples of each task."""
-    from orsta_bench.oracle import ideal_response
+def tokenizer_corpus(spec_dir: Path, per_task: int, restate: bool = False) -> list[str]:
+    """Prompt texts and SFT targets of the first `per_task` training samples of each task."""
     from orsta_bench.sources.base import iter_samples
     from orsta_bench.spec.catalog import load_catalog
+    from orsta_train.nano.data import sft_target
 
     texts = [SYSTEM_PROMPT, "user", "assistant", "system"]
     for loaded in load_catalog([spec_dir]):
@@ -23,12 +23,13 @@ def tokenizer_corpus(spec_dir: Path, per_task: int) -> list[str]:
                 content = message["content"]
                 parts = [content] if isinstance(content, str) else [p["text"] for p in content if p.get("type") == "text"]
                 texts.extend(parts)
-            texts.append(ideal_response(sample))
+            texts.append(sft_target(sample, restate))
     return texts
 
 
-def build_base(out_dir: Path, spec_dir: Path, arch: NanoArch, seed: int, corpus_per_task: int = 150) -> Path:
+def build_base(out_dir: Path, spec_dir: Path, arch: NanoArch, seed: int, corpus_per_task: int = 150,
+               restate: bool = False) -> Path:
     from orsta_train.nano.tokenizer import build_tokenizer
 
-    tokenizer = build_tokenizer(tokenizer_corpus(spec_dir, corpus_per_task), arch.vocab_size)
+    tokenizer = build_tokenizer(tokenizer_corpus(spec_dir, corpus_per_task, restate), arch.vocab_size)
     return build_nano_model(out_dir, tokenizer, arch, seed)

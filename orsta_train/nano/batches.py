@@ -14,10 +14,10 @@ class ExampleBatches(torch.utils.data.IterableDataset):
     """Endless lists of `batch_size` SFT examples from the seeded task mixture."""
 
     def __init__(self, spec_dir: Path, weights: dict[str, float], seed: int, processor_dir: str,
-                 batch_size: int) -> None:
+                 batch_size: int, restate: bool = False) -> None:
         super().__init__()
         self.spec_dir, self.weights, self.seed = spec_dir, weights, seed
-        self.processor_dir, self.batch_size = processor_dir, batch_size
+        self.processor_dir, self.batch_size, self.restate = processor_dir, batch_size, restate
 
     def __iter__(self) -> Iterator[list[dict[str, Any]]]:
         from transformers import AutoProcessor
@@ -28,4 +28,4 @@ class ExampleBatches(torch.utils.data.IterableDataset):
         processor = AutoProcessor.from_pretrained(self.processor_dir)
         stream = sample_stream(self.spec_dir, self.weights, self.seed)
         while True:
-            yield [sft_example(processor, next(stream)) for _ in range(self.batch_size)]
+            yield [sft_example(processor, next(stream), self.restate) for _ in range(self.batch_size)]

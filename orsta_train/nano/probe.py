@@ -56,6 +56,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="TASK.KNOB=VALUE: training-only source knob (repeatable; evaluation keeps the shipped specs)")
     parser.add_argument("--easy-steps", type=int, default=0,
                         help="curriculum: first train this many steps with the --source knobs, then --steps with the shipped knobs")
+    parser.add_argument("--restate", action="store_true",
+                        help="counting targets name the counted kind first ('red circle \\boxed{2}')")
     parser.add_argument("--heldout", type=int, default=100, help="held-out samples per task")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
@@ -98,12 +100,12 @@ def write_probe_specs(out_dir: Path, tasks: list[str], seed: int, knobs: dict[st
     return out_dir
 
 
-def heldout_examples(processor: Any, tasks: list[str], per_task: int) -> list[dict[str, Any]]:
+def heldout_examples(processor: Any, tasks: list[str], per_task: int, restate: bool = False) -> list[dict[str, Any]]:
     from orsta_bench.sources.base import iter_samples
     from orsta_bench.spec.catalog import load_catalog, select_tasks
     from orsta_train.nano.data import sft_example
 
-    return [sft_example(processor, sample) for loaded in select_tasks(load_catalog(None), ",".join(tasks))
+    return [sft_example(processor, sample, restate) for loaded in select_tasks(load_catalog(None), ",".join(tasks))
             for sample in iter_samples(loaded, per_task)]
 
 
@@ -155,7 +157,7 @@ def measure_model(model: Any, pad_id: int, examples: list[dict[str, Any]], chunk
 def _sft_config(args: argparse.Namespace, steps: int) -> SFTConfig:
     return SFTConfig(steps=steps, batch_size=args.batch_size, learning_rate=args.lr,
                      warmup_steps=max(1, min(30, steps // 10)), weights=dict.fromkeys(args.tasks, 1.0),
-                     log_every=max(1, steps // 20))
+                     log_every=max(1, steps // 20), restate=args.restate)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     arch = NanoArch(**args.arch)
-    base = build_base(args.output / "base", specs, arch, args.seed)
+    base = build_base(args.output / "base", specs, arch, args.seed, restate=args.restate)
     start = base
     if easy is not None:
         start = run_sft(base, easy, args.output / "easy", _sft_config(args, args.easy_steps), args.seed,
@@ -189,9 +191,9 @@ def main(argv: list[str] | None = None) -> int:
                       args.output / "sft_log.jsonl")
     from transformers import AutoProcessor
 
-    examples = heldout_examples(AutoProcessor.from_pretrained(str(trained)), args.tasks, args.heldout)
+    examples = heldout_examples(AutoProcessor.from_pretrained(str(trained)), args.tasks, args.heldout, args.restate)
     report = {"tasks": args.tasks, "steps": args.steps, "easy_steps": args.easy_steps,
-              "batch_size": args.batch_size, "lr": args.lr, "arch": args.arch, "source": args.source,
+              "batch_size": args.batch_size, "lr": args.lr, "restate": args.restate, "arch": args.arch, "source": args.source,
               "samples_seen": (args.easy_steps + args.steps) * args.batch_size,
               "base": measure(base, examples), "sft": measure(trained, examples)}
     if easy is not None:

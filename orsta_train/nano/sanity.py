@@ -15,7 +15,8 @@ on one of five questions whose answers only the image holds, each far easier tha
           from following the question)
 
 and writes OUTPUT/sanity.json with the held-out exact-answer rate and image sensitivity (as in
-`orsta_train.nano.probe`) every `--eval-every` steps. Always giving the most frequent answer scores
+`orsta_train.nano.probe`) every `--eval-every` steps. `--restate '{kind} {answer}'` makes the
+target name what is counted before the count ("red 2"), a one-word chain of thought. Always giving the most frequent answer scores
 about 25% on count and red, 50% on side and colour, 40% on shape (docs/NANO.md lists them).
 
     python -m orsta_train.nano.sanity --output runs/sanity/count --question count --lr 3e-4
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 from dataclasses import asdict
@@ -92,12 +94,23 @@ def draw_question(question: str, rng: random.Random) -> tuple[Any, str, str]:
     return image, text, str(sum(kind[field] == target for kind in kinds))
 
 
-def question_example(processor: Any, question: str, rng: random.Random, text_first: bool = False) -> dict[str, Any]:
+def restated(question_text: str, answer: str, template: str) -> str:
+    """The answer written with `template`, where {kind} is what the question counts: "{kind}
+    {answer}" gives "red 2", a one-word chain of thought that puts the named kind right before the
+    count. Questions that count nothing named keep the bare answer."""
+    match = re.fullmatch(r"How many (\w+?)(?: shapes|s) are in the image\?", question_text)
+    return template.replace("{kind}", match.group(1)).replace("{answer}", answer) if match else answer
+
+
+def question_example(processor: Any, question: str, rng: random.Random, text_first: bool = False,
+                     restate: str | None = None) -> dict[str, Any]:
     """The SFT example of one drawn question: image then question text, as every synth prompt
-    is built, or the text first (`--text-first`)."""
+    is built, or the text first (`--text-first`); the answer optionally `restated`."""
     from orsta_train.nano.data import encode_example
 
     image, question_text, answer = draw_question(question, rng)
+    if restate:
+        answer = restated(question_text, answer, restate)
     parts = [{"type": "image"}, {"type": "text", "text": question_text}]
     messages = [{"role": "user", "content": parts[::-1] if text_first else parts}]
     text = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
@@ -116,6 +129,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--arch", action="append", default=[], help="NanoArch KEY=VALUE (repeatable)")
     parser.add_argument("--text-first", action="store_true",
                         help="put the question before the image (synth prompts put the image first)")
+    parser.add_argument("--restate", metavar="TEMPLATE", default=None,
+                        help="write the answer as TEMPLATE with {kind} (what is counted) and {answer}, "
+                             "e.g. '{kind} {answer}' gives 'red 2' instead of '2'")
     parser.add_argument("--eval-every", type=int, default=50)
     parser.add_argument("--heldout", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
@@ -133,6 +149,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.vision_lr = args.lr
     if not (args.lr > 0 and args.vision_lr > 0):
         parser.error("--lr and --vision-lr must be > 0")
+    if args.restate is not None and "{answer}" not in args.restate:
+        parser.error(f"--restate {args.restate!r} must contain {{answer}} (and usually {{kind}})")
     if args.output.exists():
         parser.error(f"--output {args.output} exists; give a new folder")
     return args
@@ -172,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     model = AutoModelForImageTextToText.from_pretrained(str(base), dtype=torch.float32)
     pad_id = processor.tokenizer.pad_token_id
     heldout_rng = random.Random(f"heldout-{args.seed}")
-    heldout = [question_example(processor, args.question, heldout_rng, args.text_first)
+    heldout = [question_example(processor, args.question, heldout_rng, args.text_first, args.restate)
                for _ in range(args.heldout)]
     train_rng = random.Random(f"train-{args.seed}")
     optimizer = two_rate_adamw(model, args.lr, args.vision_lr)
@@ -180,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     model.train()
     for step in range(1, args.steps + 1):
-        examples = [question_example(processor, args.question, train_rng, args.text_first)
+        examples = [question_example(processor, args.question, train_rng, args.text_first, args.restate)
                     for _ in range(args.batch_size)]
         for group in optimizer.param_groups:
             group["lr"] = group["peak_lr"] * min(1.0, step / 20)
@@ -196,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             model.train()
             print(json.dumps({k: point[k] for k in ("step", "loss", "exact_answer_rate")}), flush=True)
     report = {"question": args.question, "lr": args.lr, "vision_lr": args.vision_lr,
-              "text_first": args.text_first, "steps": args.steps, "batch_size": args.batch_size,
+              "text_first": args.text_first, "restate": args.restate, "steps": args.steps, "batch_size": args.batch_size,
               "arch": asdict(arch), "seed": args.seed, "curve": curve}
     tmp = args.output / "sanity.json.tmp"
     tmp.write_text(json.dumps(report, indent=2))

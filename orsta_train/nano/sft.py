@@ -31,6 +31,7 @@ class SFTConfig:
     max_grad_norm: float = 1.0
     weights: dict[str, float] = field(default_factory=dict)  # task -> sampling weight
     log_every: int = 10
+    restate: bool = False  # counting targets name the counted kind first (data.sft_target)
 
 
 def lr_at(step: int, cfg: SFTConfig) -> float:
@@ -60,7 +61,7 @@ def run_sft(model_dir: Path, spec_dir: Path, out_dir: Path, cfg: SFTConfig, seed
                                    {"params": other, "weight_decay": 0.0}],
                                   lr=cfg.learning_rate, betas=(0.9, 0.98))
     batches = iter(torch.utils.data.DataLoader(
-        ExampleBatches(spec_dir, cfg.weights, seed, str(model_dir), cfg.batch_size),
+        ExampleBatches(spec_dir, cfg.weights, seed, str(model_dir), cfg.batch_size, cfg.restate),
         batch_size=None, num_workers=1, prefetch_factor=4))
     pad_id = processor.tokenizer.pad_token_id
     log_path.parent.mkdir(parents=True, exist_ok=True)
