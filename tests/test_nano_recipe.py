@@ -174,6 +174,21 @@ def test_rebuild_cli_bad_arguments_exit_2_and_write_nothing(tmp_path: Path, args
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["--arms", "joint", "--set", "learnig_rate=1e-5"], "unknown GRPO setting(s) learnig_rate"),
+    (["--arms", "joint", "--set", "max_steps=5"], "unknown GRPO setting(s) max_steps"),
+    (["--arms", "joint", "--suffix", "../x"], "--suffix"),
+    (["--arms", "jiont"], "unknown arm(s) jiont"),
+])
+def test_ablation_cli_rejects_bad_arguments_before_training(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "sft").mkdir()
+    (tmp_path / "sft" / "config.json").write_text("{}")
+    done = subprocess.run([sys.executable, "-m", "orsta_train.nano.ablations", "--run", str(tmp_path), *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and message in done.stderr, done.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sft"]
+
+
 @pytest.mark.slow
 def test_rebuild_command_runs_every_stage_on_a_tiny_budget(tmp_path: Path) -> None:
     """The one rebuild command end to end (base, SFT, GRPO through orsta-train), then the plots."""

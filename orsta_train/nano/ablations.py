@@ -8,16 +8,20 @@ compute (same steps, prompts per step and generations):
                   IoU threshold, a fixed strict 0.95, or the eval metric's 0.5 as reward
 
     python -m orsta_train.nano.ablations --run DIR --arms joint_vision,counting_only --steps 10
+
+`--set KEY=VALUE` overrides a GRPO setting of every arm (e.g. `--set learning_rate=3e-5`) and
+`--suffix` names such a variant's folders (RUN/ablation_<arm>_<suffix>).
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from orsta_train.nano.recipe import NanoRecipe, grpo_stage
+from orsta_train.nano.probe import parse_assignments
+from orsta_train.nano.recipe import GRPOSettings, NanoRecipe, grpo_stage
 
 # Shared by every arm: shorter and smaller than the shipped GRPO phase.
 ABLATION_GRPO: dict[str, Any] = {"prompts_per_step": 8, "learning_rate": 1e-4, "lr_scheduler_type": "constant"}
@@ -32,13 +36,16 @@ ARMS: dict[str, dict[str, Any]] = {
 }
 
 
-def run_arm(run: Path, arm: str, steps: int, seed: int = 0, threads: int = 1) -> Path:
+def run_arm(run: Path, arm: str, steps: int, seed: int = 0, threads: int = 1,
+            overrides: dict[str, Any] | None = None, suffix: str = "") -> Path:
     import torch
 
     torch.set_num_threads(threads)
     recipe = NanoRecipe(seed=seed)
-    grpo = replace(recipe.grpo, max_steps=steps, save_steps=10 * steps, **{**ABLATION_GRPO, **ARMS[arm]})
-    return grpo_stage(replace(recipe, grpo=grpo), run, start=run / "sft", name=f"ablation_{arm}")
+    grpo = replace(recipe.grpo, max_steps=steps, save_steps=10 * steps,
+                   **{**ABLATION_GRPO, **ARMS[arm], **(overrides or {})})
+    name = f"ablation_{arm}_{suffix}" if suffix else f"ablation_{arm}"
+    return grpo_stage(replace(recipe, grpo=grpo), run, start=run / "sft", name=name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +55,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a GRPO setting of every arm (repeatable)")
+    parser.add_argument("--suffix", default="", help="folder suffix for a variant: RUN/ablation_<arm>_<suffix>")
     args = parser.parse_args(argv)
+    overrides = parse_assignments(args.set, "--set", parser)
+    settable = {f.name for f in fields(GRPOSettings)} - {"tasks", "save_steps", "max_steps"}
+    if unknown := sorted(set(overrides) - settable):
+        parser.error(f"--set: unknown GRPO setting(s) {', '.join(unknown)}; choose from {', '.join(sorted(settable))}")
+    if args.suffix and not args.suffix.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        parser.error(f"--suffix {args.suffix!r}: use letters, digits, '-', '_' or '.'")
     arms = [a.strip() for a in args.arms.split(",") if a.strip()]
     unknown = [a for a in arms if a not in ARMS]
     if unknown or not arms:
@@ -58,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.steps < 1:
         parser.error("--steps must be >= 1")
     for arm in arms:
-        print(run_arm(args.run, arm, args.steps, args.seed, args.threads))
+        print(run_arm(args.run, arm, args.steps, args.seed, args.threads, overrides, args.suffix))
     return 0
 
 
