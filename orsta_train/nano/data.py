@@ -4,7 +4,7 @@ Evaluation reads `tasks/synth/*.yaml` (seed 0). Training never sees those sample
 writes one small spec per task that includes the shipped spec and overrides only the source seed
 (and sample count), so prompts, verifiers and rewards are the shipped ones, byte for byte. SFT
 targets are the oracle's answers (`orsta_bench.oracle.ideal_response`) in the format each
-prompt asks for.
+prompt asks for, optionally with the counted kind named first (`sft_target`).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def sft_target(sample: Sample, restate: bool = False) -> str:
     """The oracle's answer in the format the prompt asks for. With `restate`, a counting answer
     first names the kind it counts ("yellow square \\boxed{2}"): a few words of reasoning that put
     what the question asks for right before the count, which the sanity check found turns a
-    150,000-sample plateau into about 15,000 samples (docs/NANO.md). Other tasks are unchanged."""
+    150,000-sample plateau into about 19,000 samples (docs/NANO.md). Other tasks are unchanged."""
     from orsta_bench.oracle import ideal_response
 
     target = sample.metadata.get("synth", {}).get("target") if restate else None
