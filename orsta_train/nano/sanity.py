@@ -15,9 +15,10 @@ on one of five questions whose answers only the image holds, each far easier tha
           from following the question)
 
 and writes OUTPUT/sanity.json with the held-out exact-answer rate and image sensitivity (as in
-`orsta_train.nano.probe`) every `--eval-every` steps. `--restate '{kind} {answer}'` makes the
-target name what is counted before the count ("red 2"), a one-word chain of thought. Always giving the most frequent answer scores
+`orsta_train.nano.probe`) every `--eval-every` steps. Always giving the most frequent answer scores
 about 25% on count and red, 50% on side and colour, 40% on shape (docs/NANO.md lists them).
+`--restate '{kind} {answer}'` makes the target name what is counted before the count ("red 2"),
+a one-word chain of thought.
 
     python -m orsta_train.nano.sanity --output runs/sanity/count --question count --lr 3e-4
 """
