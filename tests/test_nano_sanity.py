@@ -124,7 +124,8 @@ def sanity(tmp_path: Path, *args: str, timeout: int = 60) -> subprocess.Complete
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--question", "size"], "invalid choice"),
+    (["--question", "size"], "unknown size"),
+    (["--question", "count,sizes"], "unknown sizes"),
     (["--question", "count", "--lr", "0"], "--lr and --vision-lr must be > 0"),
     (["--question", "count", "--vision-lr", "-1"], "--lr and --vision-lr must be > 0"),
     (["--question", "count", "--steps", "0"], "--steps"),
@@ -140,18 +141,19 @@ def test_bad_arguments_exit_2_name_the_problem_and_write_nothing(tmp_path: Path,
 
 @pytest.mark.slow
 def test_a_short_run_writes_the_measured_curve(tmp_path: Path) -> None:
-    done = sanity(tmp_path, "--question", "count", "--steps", "2", "--batch-size", "4", "--heldout", "6",
+    done = sanity(tmp_path, "--question", "count,red", "--steps", "2", "--batch-size", "4", "--heldout", "6",
                   "--eval-every", "1", "--arch", "rope_theta=2", "--vision-lr", "1e-4", "--text-first",
                   "--restate", "{kind} {answer}", timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((tmp_path / "s" / "sanity.json").read_text())
-    assert report["arch"]["rope_theta"] == 2 and report["question"] == "count"
+    assert report["arch"]["rope_theta"] == 2 and report["question"] == "count,red"
     assert report["lr"] == 3e-4 and report["vision_lr"] == 1e-4 and report["text_first"] is True
     assert report["restate"] == "{kind} {answer}"
     assert [point["step"] for point in report["curve"]] == [0, 1, 2]
     for point in report["curve"]:
-        assert point["heldout_per_task"] == {"count": 6}
-        assert 0.0 <= point["exact_answer_rate"]["count"] <= 100.0
-        assert point["image_sensitivity"]["count"] >= 0.0
+        assert point["heldout_per_task"] == {"count": 6, "red": 6}
+        assert all(0.0 <= rate <= 100.0 for rate in point["exact_answer_rate"].values())
+        assert all(value >= 0.0 for value in point["image_sensitivity"].values())
     # A step changed the model: the loss is logged and the untrained model is kept as base/.
     assert report["curve"][1]["loss"] > 0 and (tmp_path / "s" / "base" / "config.json").is_file()
+    assert not (tmp_path / "s" / "model").exists()  # saved only with --save

@@ -15,8 +15,9 @@ on one of five questions whose answers only the image holds, each far easier tha
           from following the question)
 
 and writes OUTPUT/sanity.json with the held-out exact-answer rate and image sensitivity (as in
-`orsta_train.nano.probe`) every `--eval-every` steps. Always giving the most frequent answer scores
-about 25% on count and red, 50% on side and colour, 40% on shape (docs/NANO.md lists them).
+`orsta_train.nano.probe`) every `--eval-every` steps (with `--save`, the model to OUTPUT/model).
+Always giving the most frequent answer scores about 25% on count and red, 50% on side and
+colour, 40% on shape (docs/NANO.md lists them).
 `--restate '{kind} {answer}'` makes the target name what is counted before the count ("red 2"),
 a one-word chain of thought.
 
@@ -121,7 +122,9 @@ def question_example(processor: Any, question: str, rng: random.Random, text_fir
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m orsta_train.nano.sanity", description=__doc__.splitlines()[0])
     parser.add_argument("--output", required=True, type=Path, help="output folder (must not exist)")
-    parser.add_argument("--question", required=True, choices=QUESTIONS)
+    parser.add_argument("--question", required=True,
+                        help=f"one of {', '.join(QUESTIONS)}, or several comma-separated (taken in turn "
+                             "within each batch; --heldout images of each)")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-4, help="AdamW learning rate after 20 warm-up steps")
@@ -137,7 +140,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--heldout", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--save", action="store_true",
+                        help="also save the trained model to OUTPUT/model (a checkpoint orsta-bench and "
+                             "orsta-train load, e.g. to start GRPO from a partly learnt question)")
     args = parser.parse_args(argv)
+    args.questions = tuple(q.strip() for q in args.question.split(","))
+    if unknown := [q for q in args.questions if q not in QUESTIONS]:
+        parser.error(f"--question: unknown {', '.join(unknown)}; choose from {', '.join(QUESTIONS)}")
     args.arch = parse_assignments(args.arch, "--arch", parser)
     try:
         NanoArch(**args.arch).check()
@@ -191,16 +200,16 @@ def main(argv: list[str] | None = None) -> int:
     model = AutoModelForImageTextToText.from_pretrained(str(base), dtype=torch.float32)
     pad_id = processor.tokenizer.pad_token_id
     heldout_rng = random.Random(f"heldout-{args.seed}")
-    heldout = [question_example(processor, args.question, heldout_rng, args.text_first, args.restate)
-               for _ in range(args.heldout)]
+    heldout = [question_example(processor, question, heldout_rng, args.text_first, args.restate)
+               for question in args.questions for _ in range(args.heldout)]
     train_rng = random.Random(f"train-{args.seed}")
     optimizer = two_rate_adamw(model, args.lr, args.vision_lr)
     curve = [{"step": 0, **measure_model(model, pad_id, heldout)}]
     started = time.perf_counter()
     model.train()
     for step in range(1, args.steps + 1):
-        examples = [question_example(processor, args.question, train_rng, args.text_first, args.restate)
-                    for _ in range(args.batch_size)]
+        examples = [question_example(processor, args.questions[i % len(args.questions)], train_rng,
+                                     args.text_first, args.restate) for i in range(args.batch_size)]
         for group in optimizer.param_groups:
             group["lr"] = group["peak_lr"] * min(1.0, step / 20)
         loss, _ = answer_loss(model, collate(examples, pad_id), [e["task"] for e in examples])
@@ -217,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     report = {"question": args.question, "lr": args.lr, "vision_lr": args.vision_lr,
               "text_first": args.text_first, "restate": args.restate, "steps": args.steps, "batch_size": args.batch_size,
               "arch": asdict(arch), "seed": args.seed, "curve": curve}
+    if args.save:
+        model.eval()
+        model.save_pretrained(args.output / "model")
+        processor.save_pretrained(args.output / "model")
     tmp = args.output / "sanity.json.tmp"
     tmp.write_text(json.dumps(report, indent=2))
     tmp.replace(args.output / "sanity.json")
