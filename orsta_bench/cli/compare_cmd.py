@@ -19,13 +19,13 @@ def _delta_table(report: dict[str, Any]) -> Table:
     table = Table(title=f"candidate - baseline in points: {settings['confidence']:.0%} paired "
                         f"bootstrap, max drop {100 * settings['max_drop']:.1f}",
                   title_justify="left", caption_justify="left",
-                  caption="p Holm n/a: fewer than 10 pairs, no verdict for the task alone"
+                  caption="p drop n/a: fewer than 10 pairs, no verdict for the task alone"
                   if any(t["p_holm"] is None for t in report["tasks"].values()) else None)
     table.add_column("task", no_wrap=True)
     for column in ("n", "base %", "cand %", "delta"):
         table.add_column(column, justify="right")
     table.add_column("CI", justify="right", no_wrap=True)
-    table.add_column("p Holm", justify="right")
+    table.add_column("p drop", justify="right")  # Holm-adjusted, one-sided: near 1 for a gain
     flagged = bool(report["regressions"])
     if flagged:
         table.add_column("", no_wrap=True)
