@@ -32,7 +32,7 @@ def test_a_count_task_loads_and_its_answers_are_the_drawn_shapes(tmp_path: Path)
         assert str(sample.ground_truth) == row["answer"] == str(drawn)
         assert score_sample(sample, row["answer"]).value == 1.0
         assert score_sample(sample, str(drawn % 4 + 1)).value == 0.0
-    assert not (tmp_path / "t.partial").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t"]  # no staging folder left behind
 
 
 def test_the_side_task_uses_the_exact_verifier_and_seeds_give_their_own_stream(tmp_path: Path) -> None:

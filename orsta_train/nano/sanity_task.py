@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import sys
 from pathlib import Path
 
@@ -34,22 +33,26 @@ generation: {{max_new_tokens: 8, temperature: 0.0}}
 
 def write_task(question: str, n: int, seed: int, output: Path) -> Path:
     """Draw `n` questions from the seeded stream and write them as a task folder; returns the spec.
-    Written to a temporary folder first, so a failed run leaves nothing half-written."""
-    rng = random.Random(f"task-{question}-{seed}")
-    staging = output.with_name(output.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "images").mkdir(parents=True)
-    with (staging / "rows.jsonl").open("w", encoding="utf-8") as rows:
-        for index in range(n):
-            image, text, answer = draw_question(question, rng)
-            image.save(staging / "images" / f"{index:05d}.png")
-            rows.write(json.dumps({"id": f"{question}-{seed}-{index}", "question": text, "answer": answer,
-                                   "images": [f"images/{index:05d}.png"]}) + "\n")
+    Built in a sibling temporary folder and renamed (`build_atomically`), so a failed run leaves
+    nothing behind."""
+    from orsta_bench.models.tiny import build_atomically
+
     name = f"sanity_{question}"
     verifier, family = ("exact", "spatial") if question == "side" else ("count", "counting")
-    (staging / f"{name}.yaml").write_text(
-        SPEC.format(name=name, family=family, question=question, seed=seed, verifier=verifier), encoding="utf-8")
-    staging.rename(output)
+
+    def build(folder: Path) -> None:
+        rng = random.Random(f"task-{question}-{seed}")
+        (folder / "images").mkdir()
+        with (folder / "rows.jsonl").open("w", encoding="utf-8") as rows:
+            for index in range(n):
+                image, text, answer = draw_question(question, rng)
+                image.save(folder / "images" / f"{index:05d}.png")
+                rows.write(json.dumps({"id": f"{question}-{seed}-{index}", "question": text, "answer": answer,
+                                       "images": [f"images/{index:05d}.png"]}) + "\n")
+        (folder / f"{name}.yaml").write_text(
+            SPEC.format(name=name, family=family, question=question, seed=seed, verifier=verifier), encoding="utf-8")
+
+    build_atomically(output, build)
     return output / f"{name}.yaml"
 
 
