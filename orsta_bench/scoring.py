@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import pickle
 import signal
 import threading
 import time
@@ -45,9 +46,13 @@ class ScoreJob:
 
 
 def run_job(job: ScoreJob) -> Score:
+    """The job's Score, with `parsed` within the echo cap (orsta_bench.echo)."""
+    from orsta_bench.echo import bounded_echo
     from orsta_bench.reward import score
 
-    return score(job.verifier, job.response, job.reference, job.params, job.context)
+    result = score(job.verifier, job.response, job.reference, job.params, job.context)
+    result.parsed = bounded_echo(result.parsed)
+    return result
 
 
 def _timeout_score(timeout_s: float, where: str = "worker killed and replaced") -> Score:
@@ -80,8 +85,6 @@ def _worker_main(conn: Connection) -> None:
 
 def _safe_payload(job: ScoreJob) -> dict[str, Any]:
     """The Score of one job as a picklable dict, whatever happens."""
-    import pickle
-
     try:
         payload = run_job(job).to_dict()
     except BaseException as error:  # noqa: BLE001  (the parent must always get an answer)
@@ -105,11 +108,30 @@ class _Worker:
         self.pending: deque[tuple[int, ScoreJob]] = deque()  # sent, not yet answered, in order
         self.deadline = 0.0  # for the first pending item: its limit counts from the last answer
 
-    def send(self, chunk: list[tuple[int, ScoreJob]], timeout_s: float) -> None:
-        if not self.pending:
+    def send(self, chunk: list[tuple[int, ScoreJob]], timeout_s: float) -> dict[int, Score]:
+        """Send the chunk; a job that cannot be pickled (say, nested too deep) is not sent but
+        answered at once with status error, so it costs its own item only."""
+        refused: dict[int, Score] = {}
+        try:
+            self.conn.send(chunk)  # pickling comes first: a failure has written nothing
+        except OSError:
+            raise
+        except Exception:
+            sendable = []
+            for index, job in chunk:
+                try:
+                    pickle.dumps(job)
+                    sendable.append((index, job))
+                except Exception as error:
+                    reason = f"job cannot be sent to a scoring worker: {type(error).__name__}: {error}"
+                    refused[index] = Score.failure(Status.ERROR, reason[:500])
+            chunk = sendable
+            if chunk:
+                self.conn.send(chunk)
+        if chunk and not self.pending:
             self.deadline = time.monotonic() + timeout_s
         self.pending.extend(chunk)
-        self.conn.send(chunk)
+        return refused
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -189,7 +211,7 @@ class ScoringPool:
                     chunk.append((taken, job))
                     taken += 1
                 if chunk:
-                    worker.send(chunk, self.timeout_s)
+                    done.update(worker.send(chunk, self.timeout_s))
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1

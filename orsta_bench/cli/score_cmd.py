@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from orsta_bench.cli.common import EXIT_FAILED, EXIT_OK, err_console, fail
+from orsta_bench.jsonlines import MAX_DEPTH, LineError, decode_line, iter_lines, nesting_depth
 
 LITERAL_STARTS = ("[", "{", "(")
 
@@ -28,13 +29,15 @@ def decode_literal(value: Any, field: str) -> Any:
     if not isinstance(value, str) or not value.strip().startswith(LITERAL_STARTS):
         return value
     try:
-        return json.loads(value)
-    except ValueError:
-        pass
-    try:
-        return ast.literal_eval(value.strip())
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as error:
-        raise ValueError(f"{field} looks like a literal but does not parse: {error}") from None
+        decoded = json.loads(value)
+    except (ValueError, RecursionError):
+        try:
+            decoded = ast.literal_eval(value.strip())
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as error:
+            raise ValueError(f"{field} looks like a literal but does not parse: {error}") from None
+    if nesting_depth(decoded, MAX_DEPTH) > MAX_DEPTH:
+        raise ValueError(f"{field} is nested deeper than {MAX_DEPTH} levels")
+    return decoded
 
 
 def read_record(raw: bytes, line_no: int) -> tuple[Any, Any]:
@@ -42,11 +45,9 @@ def read_record(raw: bytes, line_no: int) -> tuple[Any, Any]:
     from orsta_bench.scoring import ScoreJob
 
     try:
-        record = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        return line_no, f"line {line_no}: not valid UTF-8"
-    except ValueError as error:
-        return line_no, f"line {line_no}: not a JSON object ({error})"
+        record = decode_line(raw)
+    except LineError as error:
+        return line_no, f"line {line_no}: {error}"
     if not isinstance(record, dict):
         return line_no, f"line {line_no}: expected a JSON object, got {type(record).__name__}"
     record_id = record.get("id")
@@ -105,7 +106,7 @@ def score_command(
     from orsta_bench.scoring import ScoreJob, ScoringPool
 
     try:
-        lines = input.read_bytes().splitlines()
+        data = input.read_bytes()
     except OSError as error:
         fail(f"cannot read --input {input}: {error.strerror or error}. Give an existing JSONL file.")
     if output is not None and not output.parent.exists():
@@ -113,9 +114,7 @@ def score_command(
 
     entries: list[tuple[Any, Any]] = []
     seen: set[Any] = set()
-    for line_no, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
+    for line_no, raw in iter_lines(data):
         record_id, job = read_record(raw, line_no)
         if isinstance(job, ScoreJob):
             if record_id in seen:

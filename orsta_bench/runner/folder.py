@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from orsta_bench.jsonlines import iter_lines
+
 SAMPLES_FILE = "samples.jsonl"
 RUN_FILE = "run.json"
 RESULTS_FILE = "results.json"
@@ -96,9 +98,7 @@ class RunFolder:
             with self.samples_path.open("r+b") as handle:
                 handle.truncate(end)
         keys: set[tuple[str, str]] = set()
-        for number, line in enumerate(data[:end].splitlines(), start=1):
-            if not line.strip():
-                continue
+        for number, line in iter_lines(data[:end]):
             try:
                 record = json.loads(line)
                 keys.add((str(record["task"]), str(record["id"])))

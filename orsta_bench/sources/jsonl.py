@@ -6,11 +6,11 @@ field {question} and the ground truth; `images` is a list of paths relative to t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict
 
+from orsta_bench.jsonlines import LineError, decode_line, iter_lines
 from orsta_bench.sample import SampleImage
 from orsta_bench.sources.base import RawItem, SourceError
 from orsta_bench.sources.registry import register_source
@@ -30,8 +30,8 @@ def _count(loaded: LoadedSpec, params: JsonlParams) -> int | None:
     path = loaded.resolve_path(params.path)
     if not path.exists():
         return None
-    with path.open(encoding="utf-8") as handle:
-        return sum(1 for line in handle if line.strip())
+    with path.open("rb") as handle:
+        return sum(1 for _ in iter_lines(handle))
 
 
 @register_source("jsonl", JsonlParams, count=_count)
@@ -39,14 +39,12 @@ def load_jsonl(loaded: LoadedSpec, params: JsonlParams) -> Iterator[RawItem]:
     path = loaded.resolve_path(params.path)
     if not path.exists():
         raise SourceError(f"{loaded.path}: source.path {path} does not exist")
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    with path.open("rb") as handle:
+        for number, line in iter_lines(handle):
             try:
-                row = json.loads(line)
+                row = decode_line(line)
                 answer = row[params.answer_field]
-            except (json.JSONDecodeError, KeyError) as error:
+            except (LineError, KeyError) as error:
                 raise SourceError(f"{path}:{number}: bad row ({error})") from None
             images = [SampleImage(path=str(path.parent / p)) for p in row.get(params.images_field, [])]
             fields = {k: v for k, v in row.items() if k != params.images_field}
