@@ -8,12 +8,20 @@ reference, missing context) raise ConfigError and become status `error`; problem
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from orsta_bench.score import Score, Status
-from orsta_bench.verifiers.extract import AnswerFormat, find_boxed
+from orsta_bench.verifiers.extract import (
+    AnswerFormat,
+    find_boxed,
+    normalise_reference,
+    normalise_unicode,
+)
+from orsta_bench.verifiers.registry import VerifierFn, register_verifier
 
 FormatReward = Literal["none", "vtriune", "detection", "think_answer", "boxed"]
 VTRIUNE_TAGS = ("<think>\n", "\n</think>\n", "\n<answer>\n", "\n</answer>")
@@ -32,6 +40,23 @@ class CommonParams(BaseModel):
 
     answer_format: AnswerFormat = "auto"
     format_reward: FormatReward = "none"
+
+
+def native_verifier(name: str, params_model: type[BaseModel]) -> Callable[[VerifierFn], VerifierFn]:
+    """Register a native verifier. It reads the response and the reference Unicode-normalised
+    (`extract.normalise_unicode`), so `１２` and `12`, `Ｂ` and `B` score alike in every native
+    verifier. MEGA-Bench and V-Triune compatible verifiers register without it: they keep the
+    official behaviour."""
+
+    def wrap(fn: VerifierFn) -> VerifierFn:
+        @functools.wraps(fn)
+        def normalised(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
+            text = normalise_unicode(response) if isinstance(response, str) else response
+            return fn(text, normalise_reference(reference), params, context)
+
+        return register_verifier(name, params_model)(normalised)
+
+    return wrap
 
 
 def load_params(model: type[P], params: dict[str, Any]) -> P:

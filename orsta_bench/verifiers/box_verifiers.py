@@ -20,6 +20,7 @@ from orsta_bench.verifiers.base import (
     CommonParams,
     ConfigError,
     load_params,
+    native_verifier,
     no_answer,
     result,
     unparsable,
@@ -35,7 +36,6 @@ from orsta_bench.verifiers.boxes import (
 )
 from orsta_bench.verifiers.detection_math import detection_reward, iou_matrix
 from orsta_bench.verifiers.extract import extract_answer, find_literal_span, parse_literal
-from orsta_bench.verifiers.registry import register_verifier
 
 Unit = Annotated[float, Field(gt=0, le=1)]
 Ratio = Annotated[float, Field(ge=0, le=1)]
@@ -98,7 +98,7 @@ class IoUParams(BoxParams):
     )
 
 
-@register_verifier("iou", IoUParams)
+@native_verifier("iou", IoUParams)
 def iou_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
     """Grounding: IoU of one predicted box with the reference box, scored at the IoU threshold."""
     p = load_params(IoUParams, params)
@@ -172,7 +172,7 @@ def predicted_boxes(text: str) -> list[dict[str, Any]] | None:
     return parse_box_list(span.strip())
 
 
-@register_verifier("detection", DetectionParams)
+@native_verifier("detection", DetectionParams)
 def detection_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
     """V-Triune detection reward: label-first mean IoU at threshold + completeness, size penalty,
     optional IoU-first and COCO mAP components mixed by weights."""

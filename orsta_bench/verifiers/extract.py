@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +28,37 @@ _ANSWER_LINE = re.compile(
 )
 _FENCE = re.compile(r"```[a-zA-Z0-9_-]*[ \t]*\n?(.*?)```", re.DOTALL)
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾"
+_SUPERSCRIPT_RUN = re.compile(f"[{_SUPERSCRIPTS}]+")
+_FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPTS, "0123456789+-=()")
+REFERENCE_NORMALISE_DEPTH = 8  # references nest a few levels (detection: list of dicts of lists)
+
+
+def normalise_unicode(text: str) -> str:
+    """What every native verifier reads: NFKC (full-width `１２` -> `12`, `Ｂ` -> `B`, ligatures,
+    no-break spaces), except that a run of superscript digits/signs becomes a power first
+    (`10³` -> `10^3`, `x¹²` -> `x^{12}`): plain NFKC would glue it onto its base (`103`)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", _SUPERSCRIPT_RUN.sub(_as_power, text))
+
+
+def _as_power(match: re.Match[str]) -> str:
+    exponent = match.group().translate(_FROM_SUPERSCRIPT)
+    return "^" + exponent if len(exponent) == 1 else "^{" + exponent + "}"
+
+
+def normalise_reference(value: Any, depth: int = 0) -> Any:
+    """`normalise_unicode` on every string of a reference (in lists and dict values too)."""
+    if isinstance(value, str):
+        return normalise_unicode(value)
+    if depth >= REFERENCE_NORMALISE_DEPTH:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [normalise_reference(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {key: normalise_reference(item, depth + 1) for key, item in value.items()}
+    return value
 
 
 @dataclass(frozen=True)

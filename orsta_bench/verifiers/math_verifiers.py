@@ -9,9 +9,15 @@ from typing import Any
 
 from orsta_bench.score import Score, Status
 from orsta_bench.verifiers import mathverify as mv
-from orsta_bench.verifiers.base import CommonParams, ConfigError, load_params, no_answer, result
+from orsta_bench.verifiers.base import (
+    CommonParams,
+    ConfigError,
+    load_params,
+    native_verifier,
+    no_answer,
+    result,
+)
 from orsta_bench.verifiers.extract import extract_answer
-from orsta_bench.verifiers.registry import register_verifier
 
 MAX_ANSWER_CHARS = 2_000  # a final answer longer than this is not an answer
 MAX_BRACE_DEPTH = 40  # deeper LaTeX makes math-verify's parser crawl; no real answer nests this deep
@@ -48,7 +54,7 @@ def reference_text(reference: Any) -> str:
     return str(reference)
 
 
-@register_verifier("math", MathParams)
+@native_verifier("math", MathParams)
 def math_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
     """Symbolic equivalence of the extracted answer and the reference (math-verify)."""
     p = load_params(MathParams, params)

@@ -12,9 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from orsta_bench.score import Score
-from orsta_bench.verifiers.base import CommonParams, load_params, no_answer, result
+from orsta_bench.verifiers.base import CommonParams, load_params, native_verifier, no_answer, result
 from orsta_bench.verifiers.extract import extract_answer
-from orsta_bench.verifiers.registry import register_verifier
 from orsta_bench.verifiers.text_verifiers import normalize_text, reference_list
 
 
@@ -38,7 +37,7 @@ def anls(answer: str, reference: str, threshold: float) -> float:
     return 1.0 - distance if distance < threshold else 0.0
 
 
-@register_verifier("ocr", OCRParams)
+@native_verifier("ocr", OCRParams)
 def ocr_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
     """OCR: exact, case/space-normalised, or ANLS match against the reference text(s)."""
     p = load_params(OCRParams, params)

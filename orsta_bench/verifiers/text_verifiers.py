@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from pydantic import Field
@@ -13,19 +12,20 @@ from orsta_bench.verifiers.base import (
     CommonParams,
     ConfigError,
     load_params,
+    native_verifier,
     no_answer,
     result,
     unparsable,
 )
-from orsta_bench.verifiers.extract import extract_answer
+from orsta_bench.verifiers.extract import extract_answer, normalise_unicode
 from orsta_bench.verifiers.numbers import close_enough, last_number, parse_count, reference_number
-from orsta_bench.verifiers.registry import register_verifier
 
 
 def normalize_text(text: str, case_sensitive: bool = False, collapse_space: bool = True,
                    strip_punct: bool = False) -> str:
-    """NFKC, optional lower-casing, whitespace collapsing and edge punctuation stripping."""
-    text = unicodedata.normalize("NFKC", text)
+    """Unicode-normalised (as every native verifier's input), optional lower-casing, whitespace
+    collapsing and edge punctuation stripping."""
+    text = normalise_unicode(text)
     if not case_sensitive:
         text = text.casefold()
     if collapse_space:
@@ -47,7 +47,7 @@ class CountParams(CommonParams):
     pass
 
 
-@register_verifier("count", CountParams)
+@native_verifier("count", CountParams)
 def count_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
     """Integer match: the last whole number (or number word) in the answer equals the reference."""
     p = load_params(CountParams, params)
@@ -69,7 +69,7 @@ class NumberParams(CommonParams):
     case_sensitive: bool = False
 
 
-@register_verifier("number", NumberParams)
+@native_verifier("number", NumberParams)
 def number_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
     """Numeric match within rel_tol/abs_tol; a non-numeric reference is compared as text."""
     p = load_params(NumberParams, params)
@@ -97,7 +97,7 @@ class ExactParams(CommonParams):
     strip_punct: bool = True
 
 
-@register_verifier("exact", ExactParams)
+@native_verifier("exact", ExactParams)
 def exact_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
     """String equality after normalisation (case, whitespace, edge punctuation as configured)."""
     p = load_params(ExactParams, params)
@@ -142,7 +142,7 @@ def read_letter(text: str, options: list[str] | None) -> str | None:
     return paren[-1] if paren else None
 
 
-@register_verifier("choice", ChoiceParams)
+@native_verifier("choice", ChoiceParams)
 def choice_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
     """Multiple choice: the letter read from the answer equals the reference letter."""
     p = load_params(ChoiceParams, params)
