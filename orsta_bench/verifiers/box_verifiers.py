@@ -34,7 +34,7 @@ from orsta_bench.verifiers.boxes import (
     threshold_for,
     to_unit,
 )
-from orsta_bench.verifiers.detection_math import detection_reward, iou_matrix
+from orsta_bench.verifiers.detection_math import detection_reward, native_ious
 from orsta_bench.verifiers.extract import extract_answer, find_literal_span, parse_literal
 
 Unit = Annotated[float, Field(gt=0, le=1)]
@@ -116,7 +116,11 @@ def iou_verifier(response: str, reference: Any, params: dict[str, Any], context:
                           extracted.extractor)
     unit_pred = to_unit(box, p.coords, size)
     unit_gold = to_unit(gold, p.reference_coords or p.coords, size)
-    iou = float(iou_matrix([{"bbox_2d": unit_pred}], [{"bbox_2d": unit_gold}])[0, 0])
+    ious, problem = native_ious([{"bbox_2d": unit_pred}], [{"bbox_2d": unit_gold}])
+    if problem:
+        return result(0.0, response, p, status=Status.PARSE_ERROR, detail=problem, parsed=box,
+                      extractor=extracted.extractor)
+    iou = float(ious[0, 0])
     if p.reward_mode == "iou":
         accuracy = iou
     elif threshold == "average":
@@ -194,7 +198,11 @@ def detection_verifier(response: str, reference: Any, params: dict[str, Any], co
     unit_preds = [{"bbox_2d": to_unit(b["bbox_2d"], p.coords, size), "label": b["label"]} for b in preds]
     unit_gts = [{"bbox_2d": to_unit(b["bbox_2d"], p.reference_coords or p.coords, size), "label": b["label"]}
                 for b in gts]
-    accuracy, parts = detection_reward(unit_preds, unit_gts, threshold, ratios)
+    ious, problem = native_ious(unit_preds, unit_gts)
+    if problem:
+        return result(0.0, response, p, status=Status.PARSE_ERROR, detail=problem, parsed=preds[:100],
+                      extractor=extracted.extractor, answer_found=False)
+    accuracy, parts = detection_reward(unit_preds, unit_gts, threshold, ratios, ious)
     if threshold != "average":
         parts["threshold"] = float(threshold)
     return result(accuracy, response, p, parsed=preds[:100], extractor=extracted.extractor, parts=parts,

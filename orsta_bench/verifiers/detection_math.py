@@ -40,6 +40,34 @@ def iou_matrix(preds: list[Box], gts: list[Box]) -> np.ndarray:
     return np.where(np.isfinite(iou), iou, 0.0)
 
 
+def native_ious(preds: list[Box], gts: list[Box]) -> tuple[np.ndarray, str | None]:
+    """The native verifiers' IoU: `iou_matrix`, except that identical boxes with positive width and
+    height have IoU 1 whatever their size, and (ious, problem) names the first other pair whose
+    area, intersection or union is not finite (overflow), which must not pass as IoU 0."""
+    ious = iou_matrix(preds, gts)
+    if not preds or not gts:
+        return ious, None
+    p = np.asarray([b["bbox_2d"] for b in preds], dtype=np.float64)[:, None, :]
+    g = np.asarray([b["bbox_2d"] for b in gts], dtype=np.float64)[None, :, :]
+    identical = np.all(p == g, axis=-1) & (p[..., 2] > p[..., 0]) & (p[..., 3] > p[..., 1])
+    with np.errstate(all="ignore"):
+        area_p = np.broadcast_to((p[..., 2] - p[..., 0]) * (p[..., 3] - p[..., 1]), identical.shape)
+        area_g = np.broadcast_to((g[..., 2] - g[..., 0]) * (g[..., 3] - g[..., 1]), identical.shape)
+        width = np.minimum(p[..., 2], g[..., 2]) - np.maximum(p[..., 0], g[..., 0])
+        height = np.minimum(p[..., 3], g[..., 3]) - np.maximum(p[..., 1], g[..., 1])
+        inter = np.where((width > 0) & (height > 0), width * height, 0.0)
+        union = np.where(inter > 0, area_p + area_g - inter, 0.0)  # without overlap IoU is 0 anyway
+    checks = (("area of the predicted box", area_p), ("area of the reference box", area_g),
+              ("intersection", inter), ("union", union))
+    for what, values in checks:
+        bad = ~identical & ~np.isfinite(values)
+        if bad.any():
+            i, j = (int(k) for k in np.argwhere(bad)[0])
+            return ious, (f"{what} is not finite for predicted box {i} and reference box {j} (coordinates "
+                          f"too large: {preds[i]['bbox_2d']} vs {gts[j]['bbox_2d']} in the 0-1 frame)")
+    return np.where(identical, 1.0, ious), None
+
+
 def match_label_first(preds: list[Box], gts: list[Box], ious: np.ndarray, threshold: float) -> list[float]:
     """For each ground truth in order: the unused same-label prediction with the highest IoU
     (first on ties), kept when IoU >= threshold. Returns the matched IoUs in match order."""
@@ -138,14 +166,16 @@ def coco_map(preds: list[Box], gts: list[Box]) -> dict[str, float]:
 
 
 def detection_reward(
-    preds: list[Box], gts: list[Box], threshold: float | str, ratios: dict[str, float]
+    preds: list[Box], gts: list[Box], threshold: float | str, ratios: dict[str, float],
+    ious: np.ndarray | None = None,
 ) -> tuple[float, dict[str, float]]:
-    """(accuracy, parts) of V-Triune's detection reward for parsed, same-frame boxes."""
+    """(accuracy, parts) of V-Triune's detection reward for parsed, same-frame boxes; `ious`
+    defaults to `iou_matrix(preds, gts)`."""
     if not preds or not gts:
         return 0.0, {"size_penalty": 0.0}
     c = ratios.get("iou_completeness", 0.0)
     size_penalty = SIZE_PENALTY_BASE ** abs(len(preds) - len(gts))
-    ious = iou_matrix(preds, gts)
+    ious = iou_matrix(preds, gts) if ious is None else ious
     parts: dict[str, float] = {"size_penalty": size_penalty, "n_pred": float(len(preds)), "n_gt": float(len(gts))}
     pure: dict[str, float] = {}
     for strategy in ("iou_max_iou_first", "iou_max_label_first"):
