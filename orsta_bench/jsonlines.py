@@ -2,7 +2,8 @@
 
 `bytes.splitlines()` and text-mode files also end a line at `\\r` (and str.splitlines at U+2028
 and more), so one record holding such a character became two broken lines. JSON whitespace may
-be `\\r`, so only `\\n` ends a record here. Decoding refuses records nested deeper than
+be `\\r`, so only `\\n` ends a record here, and a raw control character other than `\\n` inside a
+string (which strict JSON would refuse) is accepted. Decoding refuses records nested deeper than
 `MAX_DEPTH`: deeper ones raise RecursionError in json, pickle or any recursive walk, which must
 cost one line an error, never the whole file.
 """
@@ -37,7 +38,7 @@ def decode_line(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
     except UnicodeDecodeError:
         raise LineError("not valid UTF-8") from None
     try:
-        value = json.loads(text)
+        value = json.loads(text, strict=False)  # raw \r or \t inside strings, as some writers emit
     except RecursionError:
         raise LineError(f"nested deeper than {max_depth} levels") from None
     except ValueError as error:
