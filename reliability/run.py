@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-CHECKS = ("fuzz", "kill_resume", "bad_specs", "sandbox", "backend_faults")
+CHECKS = ("fuzz", "kill_resume", "bad_specs", "sandbox", "backend_faults", "score_probes")
 # name -> (small, full) sizes
 SIZES = {"fuzz": (2_000, 100_000), "kill_resume": (3, 10), "sandbox": (1, 5)}
 
@@ -44,6 +44,10 @@ def run_check(name: str, full: bool, seed: int, scratch: Path, fuzz_n: int | Non
         from reliability.sandbox_escapes import run_sandbox_escapes
 
         return run_sandbox_escapes(rounds=size)
+    if name == "score_probes":
+        from reliability.score_probes import run_score_probes
+
+        return run_score_probes()
     from reliability.backend_faults import run_backend_faults
 
     return run_backend_faults(scratch / "faults")
