@@ -30,14 +30,18 @@ def _record(record_id: Any, verifier: str, response: str, reference: Any, **extr
                        **extra}).encode()
 
 
-def _expect(statuses: list[str], scores: list[float | None], exit_code: int, words: dict[int, str] | None = None) -> Check:
+def _expect(statuses: list[str], scores: list[float | None], exit_code: int,
+            words: dict[int, str] | None = None) -> Check:
     """A check: these statuses and scores line by line (None: any score), this exit code, and
     these words in the detail of the given lines."""
 
     def check(rows: list[dict[str, Any]], code: int) -> str | None:
         got = [(row["status"], row["score"]) for row in rows]
         wanted = list(zip(statuses, scores, strict=True))
-        if len(got) != len(wanted) or any(s != ws or (w is not None and v != w) for (s, v), (ws, w) in zip(got, wanted, strict=False)):
+        same = len(got) == len(wanted) and all(
+            status == want_status and (want_score is None or score == want_score)
+            for (status, score), (want_status, want_score) in zip(got, wanted, strict=True))
+        if not same:
             return f"lines (status, score): got {got}, wanted {wanted}"
         for index, word in (words or {}).items():
             if word not in rows[index]["detail"]:
