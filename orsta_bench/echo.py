@@ -16,12 +16,14 @@ from typing import Any
 from orsta_bench.jsonlines import MAX_DEPTH, nesting_depth
 
 ECHO_MAX_CHARS = 65_536  # characters of text in `parsed` (strings, numbers, keys), before escaping
+# Half the record cap, so a record holding `parsed` a few levels down stays readable as JSONL.
+ECHO_MAX_DEPTH = MAX_DEPTH // 2
 PREVIEW_CHARS = 1_000
 TRUNCATED_KEY = "parsed_truncated"
 _FIXED_COST = 8  # brackets, quotes, separators, true/false/null: a rough, safe upper bound per item
 
 
-def bounded_echo(parsed: Any, max_chars: int = ECHO_MAX_CHARS, max_depth: int = MAX_DEPTH) -> Any:
+def bounded_echo(parsed: Any, max_chars: int = ECHO_MAX_CHARS, max_depth: int = ECHO_MAX_DEPTH) -> Any:
     """`parsed` itself when it is within the cap, else the truncation marker
     `{"parsed_truncated": true, "reason": ..., "preview": first PREVIEW_CHARS of its JSON}`."""
     if parsed is None or (isinstance(parsed, (bool, int, float)) and not _huge_int(parsed)):

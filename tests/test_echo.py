@@ -28,12 +28,18 @@ def test_huge_answers_become_a_marker_with_a_preview(kind):
     assert len(json.dumps(echoed)) < 2 * PREVIEW_CHARS
 
 
+def nested(depth: int) -> list:
+    value: list = ["x"]
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
 def test_deep_answers_become_a_marker():
-    deep: list = ["x"]
-    for _ in range(10_000):
-        deep = [deep]
-    echoed = bounded_echo(deep)
-    assert "nested deeper" in echoed["reason"] and echoed["preview"].startswith("[[[[")
+    echoed = bounded_echo(nested(10_000))
+    assert "nested deeper than 50" in echoed["reason"] and echoed["preview"].startswith("[[[[")
+    assert bounded_echo(nested(50)) == nested(50)  # a record holding it stays within the JSONL cap
+    assert bounded_echo(nested(51))[TRUNCATED_KEY] is True
 
 
 def megabench_job(fields: int, response_chars: int) -> ScoreJob:
