@@ -28,8 +28,11 @@ def run_command(
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No live display.")] = False,
 ) -> None:
     """Evaluate a model: live progress per task, then a table of scores with intervals."""
+    from rich.markup import escape
+
     from orsta_bench.backends.errors import BackendConfigError
     from orsta_bench.backends.resolve import parse_kv
+    from orsta_bench.results.aggregate import all_error_tasks
     from orsta_bench.results.records import RecordsError
     from orsta_bench.results.table import results_table
     from orsta_bench.runner.display import LiveDisplay
@@ -66,6 +69,10 @@ def run_command(
                                                     f"{outcome.n_new} evaluated)"))
     console.print(f"results: {config.output / 'results.json'}  samples: {config.output / 'samples.jsonl'}")
     harness_failures = sum(outcome.status_counts.get(s, 0) for s in ("error", "backend_error"))
+    dead = all_error_tasks(outcome.results)
+    if dead:
+        err_console.print(f"[red]task(s) with every sample `error` (nothing scored): {escape(', '.join(dead))}[/]",
+                          highlight=False)
     if harness_failures:
         err_console.print(f"[red]{harness_failures} sample(s) could not be scored "
                           "(error / backend_error); see samples.jsonl[/]")

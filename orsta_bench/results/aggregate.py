@@ -195,6 +195,13 @@ def aggregate_run(run_dir: Path, *, seed: int = DEFAULT_SEED,
     return results
 
 
+def all_error_tasks(results: dict[str, Any]) -> list[str]:
+    """Tasks whose every sample has status `error`: a task the harness could not score at all,
+    which `orsta-bench run` names (exit 1) instead of letting it vanish from the scores."""
+    return sorted(name for name, entry in results.get("tasks", {}).items()
+                  if entry["n"] and entry["status_counts"].get("error", 0) == entry["n"])
+
+
 def _versions(run: dict[str, Any]) -> dict[str, Any]:
     from orsta_bench import __version__
 
