@@ -140,6 +140,8 @@ def aggregate_records(agg: _Aggregator) -> dict[str, Any]:
 
 
 _OPEN_SPEC = re.compile(r"(^|_)open(_|$)")
+# A MEGA-Bench task with a sample in one of these is only partly scored (Core/Open/Overall flagged).
+INCOMPLETE_STATUSES = ("not_scored", "error")
 
 
 def _megabench_section(agg: _Aggregator, tasks: dict[str, Any]) -> dict[str, Any] | None:
@@ -156,7 +158,10 @@ def _megabench_section(agg: _Aggregator, tasks: dict[str, Any]) -> dict[str, Any
     open_tasks = {name for name in names
                   if any(r.judged for r in agg.by_task[name])
                   or _OPEN_SPEC.search(tasks[name]["spec"])}
-    summary = summarize({name: tasks[name]["score"] or 0.0 for name in names}, open_tasks)
+    incomplete = {name for name in names if any(tasks[name]["status_counts"].get(status)
+                                                for status in INCOMPLETE_STATUSES)}
+    summary = summarize({name: tasks[name]["score"] or 0.0 for name in names}, open_tasks,
+                        incomplete_tasks=incomplete)
     for part, members in (("core", [n for n in names if n not in open_tasks]),
                           ("open", sorted(open_tasks)), ("overall", names)):
         if members:
