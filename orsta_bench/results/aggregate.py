@@ -33,7 +33,7 @@ SCHEMA_VERSION = 1
 # results.json intervals describe; compare's decide (10,000 there). 2,000 resamples put the
 # Monte Carlo error of a 95% endpoint near 5% of a standard error, at a fifth of the cost.
 RESULTS_RESAMPLES = 2_000
-_RUN_KEYS = ("model", "model_name", "backend", "versions", "timing", "limit", "git_revision")
+_RUN_KEYS = ("model", "model_name", "backend", "versions", "timing", "limit", "git_revision", "judge")
 
 
 def _number(value: float) -> float | None:
