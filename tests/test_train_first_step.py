@@ -53,6 +53,20 @@ def test_one_scorable_completion_is_enough_and_only_the_first_call_is_checked():
         reward.close()
 
 
+def test_a_math_only_vtriune_task_with_real_parquet_nulls_can_train():
+    """The first-sample check no longer refuses math rows whose det_* fields are null (issue 17.1)."""
+    from pathlib import Path
+
+    from orsta_bench.interop.vtriune import read_vtriune
+    from orsta_train.dataset import check_scorable
+
+    rows = Path(__file__).parent / "fixtures" / "vtriune" / "null_rows.parquet"
+    math = [s for s in read_vtriune(rows) if s.verifier.name == "vtriune.mathverify"]
+    assert len(math) == 4
+    for sample in math:
+        check_scorable(sample)
+
+
 def test_not_scored_counts_as_unscorable():
     samples = [_sample("judge")]
     with pytest.raises(FirstStepError, match="first not_scored: needs a judge"):
