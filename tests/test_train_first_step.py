@@ -108,3 +108,19 @@ def test_ranks_decide_together():
         assert "data source 'b'" in out[(0, rank)] and "broken on rank 1" in out[(0, rank)]
         assert "data source 'a'" not in out[(0, rank)]
         assert out[(1, rank)] == "ok"
+
+
+def test_orsta_train_exits_2_with_the_message(monkeypatch, capsys):
+    import typer
+
+    import orsta_train.build as build
+    from orsta_train.cli import _run
+
+    def fail(cfg):
+        raise FirstStepError("first training step: data source 'x': all 4 completion(s) unscorable")
+
+    monkeypatch.setattr(build, "train", fail)
+    with pytest.raises(typer.Exit) as caught:
+        _run(None)
+    assert caught.value.exit_code == 2
+    assert "data source 'x'" in capsys.readouterr().err
