@@ -27,6 +27,7 @@ from orsta_bench.results.bootstrap import (
     stratum_draws,
 )
 from orsta_bench.results.records import SAMPLES_FILE, SampleRecord, read_run_json, read_samples
+from orsta_bench.results.table import INCOMPLETE_STATUSES
 from orsta_bench.score import Status
 
 SCHEMA_VERSION = 1
@@ -140,8 +141,6 @@ def aggregate_records(agg: _Aggregator) -> dict[str, Any]:
 
 
 _OPEN_SPEC = re.compile(r"(^|_)open(_|$)")
-# A MEGA-Bench task with a sample in one of these is only partly scored (Core/Open/Overall flagged).
-INCOMPLETE_STATUSES = ("not_scored", "error")
 
 
 def _megabench_section(agg: _Aggregator, tasks: dict[str, Any]) -> dict[str, Any] | None:
