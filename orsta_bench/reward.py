@@ -36,8 +36,9 @@ def train_context(step: int, total_steps: int, **extra: Any) -> dict[str, Any]:
 def reward_weights(verifier: str, params: dict[str, Any]) -> tuple[float, float]:
     """(accuracy weight, format weight) for a verifier call; ValueError on a bad configuration."""
     if verifier.startswith(VTRIUNE_PREFIX):
-        a = params.get("accuracy_ratio", 1.0)
-        f = params.get("format_ratio", 0.1)
+        a = params.get("accuracy_ratio")  # null means absent: the released server's defaults
+        f = params.get("format_ratio")
+        a, f = 1.0 if a is None else a, 0.1 if f is None else f
         names = ("accuracy_ratio", "format_ratio")
     else:
         weights = params.get("reward") or {}

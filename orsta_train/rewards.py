@@ -14,11 +14,12 @@ from typing import Any
 from orsta_bench.sample import Sample
 from orsta_bench.score import Score
 from orsta_train.dataset import sample_from_record
+from orsta_train.first_step import UNSCORABLE, check_first_step
 from orsta_train.monitoring import CompletionRecord, is_reflective, source_metrics
 
-# Statuses that mean "the harness could not score this", not "the model was wrong": the row is
-# skipped (None -> NaN in TRL, left out of the group statistics) instead of rewarded 0.
-_UNSCORABLE = frozenset({"error", "not_scored"})
+# UNSCORABLE statuses mean "the harness could not score this", not "the model was wrong": the row
+# is skipped (None -> NaN in TRL, left out of the group statistics) instead of rewarded 0; a data
+# source with nothing else in the first step stops the run (orsta_train.first_step).
 
 
 def completion_text(completion: Any) -> str:
@@ -62,6 +63,7 @@ class OrstaReward:
         self.eos_token_ids = set(eos_token_ids)
         self.last_contexts: list[dict[str, Any]] = []  # what the reward saw last call (tests, logs)
         self.last_records: list[CompletionRecord] = []
+        self.first_step_checked = False  # orsta_train.first_step: once, in the first call
 
     def __call__(
         self,
@@ -85,6 +87,9 @@ class OrstaReward:
             for i in range(len(samples))
         ]
         scores = self.score(samples, texts, contexts)
+        if not self.first_step_checked:
+            self.first_step_checked = True
+            check_first_step(samples, scores)  # collective: every rank calls it in its first step
         self.last_contexts = contexts
         self.last_records = [
             self._record(s, t, ids, score) for s, t, ids, score in zip(samples, texts, completion_ids, scores, strict=True)
@@ -92,7 +97,7 @@ class OrstaReward:
         if log_metric is not None:
             for name, value in source_metrics(self.last_records).items():
                 log_metric(name, value)
-        return [None if score.status.value in _UNSCORABLE else score.value for score in scores]
+        return [None if score.status.value in UNSCORABLE else score.value for score in scores]
 
     def score(self, samples: list[Sample], texts: list[str], contexts: list[dict[str, Any]]) -> list[Score]:
         from orsta_bench.scoring import ScoreJob

@@ -79,8 +79,12 @@ def test_task_core_open_overall_and_keywords():
     assert task_score([1, -1, 0.5, 0]) == 0.375  # -1 counts 0 and stays in the denominator
     scores = {"2d_image_jigsaw_puzzle_easy": 0.5, "Ad_count_detection": 1.0, "app_layout_understanding_leetcode": 0.2}
     summary = summarize(scores, open_tasks={"app_layout_understanding_leetcode"})
-    assert summary["core"] == {"score": 0.75, "num_tasks": 2}
-    assert summary["open"] == {"score": 0.2, "num_tasks": 1}
+    assert summary["core"] == {"score": 0.75, "num_tasks": 2, "complete": True, "incomplete_tasks": []}
+    assert summary["open"] == {"score": 0.2, "num_tasks": 1, "complete": True, "incomplete_tasks": []}
+    partial = summarize(scores, open_tasks={"app_layout_understanding_leetcode"},
+                        incomplete_tasks={"Ad_count_detection"})
+    assert partial["core"]["complete"] is False and partial["core"]["incomplete_tasks"] == ["Ad_count_detection"]
+    assert partial["overall"]["complete"] is False and partial["open"]["complete"] is True
     assert summary["overall"]["score"] == pytest.approx((0.75 * 2 + 0.2) / 3)
     apps = summary["keywords"]["app"]
     assert sum(v["num_tasks"] for v in apps.values()) == 3

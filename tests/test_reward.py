@@ -43,8 +43,9 @@ def test_bad_weights_are_record_errors(params):
     assert result.status is Status.ERROR and "reward" in result.detail
 
 
-def test_vtriune_ratio_none_and_zero_are_errors():
-    assert score("vtriune.mathverify", r"\boxed{1}", "1", {"accuracy_ratio": None}).status is Status.ERROR
+def test_vtriune_ratio_none_is_absent_and_zero_is_an_error():
+    none = score("vtriune.mathverify", r"\boxed{1}", "1", {"accuracy_ratio": None, "format_ratio": None})
+    assert none.status is Status.OK and none.value == pytest.approx(1 / 1.1)  # server defaults 1.0 / 0.1
     both_zero = {"accuracy_ratio": 0.0, "format_ratio": 0.0}
     assert score("vtriune.mathverify", r"\boxed{1}", "1", both_zero).status is Status.ERROR
 

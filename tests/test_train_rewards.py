@@ -59,6 +59,7 @@ def test_unscorable_rows_are_skipped_not_rewarded_zero():
     bad = Sample(id="x", task="t", data_source="s", messages=user_message("q", 0), ground_truth="1",
                  verifier=VerifierCall("no_such_verifier", {}))
     reward = OrstaReward(workers=0, timeout_s=10, max_completion_length=3, eos_token_ids=[3])
+    reward.first_step_checked = True  # a later step: source "s" was scorable in the first one
     try:
         values = _call(reward, [bad, _box_sample()], ["1", "<answer>[100,100,200,200]</answer>"], 0, 10)
     finally:

@@ -168,8 +168,12 @@ def test_a_parquet_file_without_the_columns_is_refused(tmp_path):
         list(iter_samples(spec))
 
 
-def test_null_ratios_are_reported_not_silently_zero(tmp_path):
-    path = _rewrite(tmp_path, lambda rows: rows[0]["reward_model"].update(accuracy_ratio=None))
+def test_null_ratios_take_the_server_defaults(tmp_path):
+    """verl leaves a null ratio out of the request and the server uses 1.0 / 0.1
+    (values pinned against the server in tests/test_vtriune_null_rows.py)."""
+    path = _rewrite(tmp_path, lambda rows: rows[0]["reward_model"].update(accuracy_ratio=None, format_ratio=None))
     sample = next(read_vtriune(path))
+    assert "accuracy_ratio" not in sample.verifier.params and "format_ratio" not in sample.verifier.params
     score = score_sample(sample, "\\boxed{4}", {"mode": "eval"})
-    assert score.status.value == "error" and "accuracy_ratio" in score.detail
+    assert score.status.value == "ok"
+    assert score.value == pytest.approx(1.0 / 1.1)  # right answer, no tags: 1.0 * 1/1.1 + 0 * 0.1/1.1

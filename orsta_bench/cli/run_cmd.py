@@ -24,12 +24,21 @@ def run_command(
     workers: Annotated[int, typer.Option("--workers", min=0, help="Scoring worker processes.")] = 2,
     judge: Annotated[str | None, typer.Option("--judge", help="Model (same grammar as --model) that grades MEGA-Bench judge fields; without it they are not_scored.")] = None,
     judge_name: Annotated[str | None, typer.Option("--judge-name", help="Served model name for an openai: judge.")] = None,
+    megabench_dir: Annotated[Path | None, typer.Option("--megabench-dir", help="A MEGA-Bench checkout: the judge then uses the official prompts read from it (default: $ORSTA_MEGABENCH_DIR, else the project's own prompts).")] = None,
     tasks_dir: TasksDirOption = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No live display.")] = False,
 ) -> None:
     """Evaluate a model: live progress per task, then a table of scores with intervals."""
+    from rich.markup import escape
+
     from orsta_bench.backends.errors import BackendConfigError
     from orsta_bench.backends.resolve import parse_kv
+    from orsta_bench.megabench.judge_prompts import (
+        JudgePrompts,
+        JudgePromptsError,
+        resolve_judge_prompts,
+    )
+    from orsta_bench.results.aggregate import all_error_tasks
     from orsta_bench.results.records import RecordsError
     from orsta_bench.results.table import results_table
     from orsta_bench.runner.display import LiveDisplay
@@ -47,6 +56,7 @@ def run_command(
             seed=seed, gen_kwargs=parse_kv(gen_kwargs, "--gen-kwargs"),
             backend_args=parse_kv(backend_args, "--backend-args"), log_samples=log_samples,
             workers=workers, tasks_dir=tasks_dir, judge=judge, judge_name=judge_name,
+            judge_prompts=resolve_judge_prompts(megabench_dir) if judge else JudgePrompts(),
             output=out_dir, progress=not no_progress)
         if no_progress:
             outcome = Runner(config).run()
@@ -59,13 +69,23 @@ def run_command(
         raise typer.Exit(130) from None
     except SpecError as error:
         fail(f"invalid task specs:\n{error}")
-    except (BackendConfigError, RunFolderError, SelectionError, SourceError, RecordsError) as error:
+    except (BackendConfigError, RunFolderError, SelectionError, SourceError, RecordsError,
+            JudgePromptsError) as error:
         fail(str(error))
     what = "resumed" if outcome.resumed else "new run"
     console.print(results_table(outcome.results, title=f"{model} ({what}: {outcome.n_kept} kept, "
                                                     f"{outcome.n_new} evaluated)"))
     console.print(f"results: {config.output / 'results.json'}  samples: {config.output / 'samples.jsonl'}")
+    if judge:
+        prompts = config.judge_prompts
+        console.print(escape(f"judge prompts: official MEGA-Bench ({prompts.checkout}, revision "
+                             f"{prompts.revision or 'unknown'})" if prompts.official else
+                             "judge prompts: the project's own (no MEGA-Bench checkout given)"), highlight=False, soft_wrap=True)
     harness_failures = sum(outcome.status_counts.get(s, 0) for s in ("error", "backend_error"))
+    dead = all_error_tasks(outcome.results)
+    if dead:
+        err_console.print(f"[red]task(s) with every sample `error` (nothing scored): {escape(', '.join(dead))}[/]",
+                          highlight=False)
     if harness_failures:
         err_console.print(f"[red]{harness_failures} sample(s) could not be scored "
                           "(error / backend_error); see samples.jsonl[/]")

@@ -226,20 +226,31 @@ def row_images(row: dict[str, Any], base: Path, where: str) -> list[SampleImage]
     return images
 
 
+def drop_nulls(value: Any) -> Any:
+    """`value` with every None-valued mapping key removed, at every level. Parquet gives every
+    row every struct field, so a math row holds `det_verifier_normalized: null` and a
+    `det_reward_ratio` of six nulls: null means absent, as the released pipeline treats the
+    ratios (a null ratio is not sent, so the server's default applies)."""
+    if isinstance(value, dict):
+        return {key: drop_nulls(item) for key, item in value.items() if item is not None}
+    return value
+
+
 def vtriune_params(reward_model: dict[str, Any], where: str) -> tuple[str, dict[str, Any]]:
     """(orsta verifier name, params) from a row's reward_model, as the released server reads it:
-    missing ratios take the server defaults in the reward function; nulls are kept and reported
-    as scoring errors (the server would silently score 0)."""
+    missing or null ratios take the server defaults in the reward function; null verifier_parm
+    entries are absent (see `drop_nulls`)."""
     verifier = reward_model.get("verifier")
     if verifier not in VERIFIERS:
         raise VTriuneFormatError(
             f"{where}: reward_model.verifier is {verifier!r}; expected one of {', '.join(VERIFIERS)}")
     params: dict[str, Any] = {}
     for key in ("accuracy_ratio", "format_ratio"):
-        if key in reward_model:
+        if reward_model.get(key) is not None:
             params[key] = reward_model[key]
-    parm = {k: v for k, v in (reward_model.get("verifier_parm") or {}).items() if v is not None}
-    if parm:  # parquet gives every row every struct field; math rows hold nulls there
+    parm = drop_nulls(reward_model.get("verifier_parm") or {})
+    parm = {key: item for key, item in parm.items() if item != {}}  # an all-null struct is absent
+    if parm:
         params["verifier_parm"] = parm
     return VERIFIERS[verifier], params
 

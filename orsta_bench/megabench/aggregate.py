@@ -50,6 +50,13 @@ def _macro(scores: list[float]) -> dict[str, Any]:
     return {"score": sum(scores) / len(scores) if scores else None, "num_tasks": len(scores)}
 
 
+def _flagged(scores: dict[str, float], incomplete: Collection[str]) -> dict[str, Any]:
+    """A macro mean that says whether every counted task was fully scored: a Core with a
+    `not_scored` field somewhere is partial and must never look like a full one."""
+    partial = sorted(name for name in scores if name in incomplete)
+    return {**_macro(list(scores.values())), "complete": not partial, "incomplete_tasks": partial}
+
+
 def keyword_breakdown(
     task_scores: Mapping[str, float], meta_path: str | None = None
 ) -> dict[str, dict[str, dict[str, Any]]]:
@@ -74,17 +81,20 @@ def summarize(
     task_scores: Mapping[str, float],
     open_tasks: Collection[str] = (),
     meta_path: str | None = None,
+    incomplete_tasks: Collection[str] = (),
 ) -> dict[str, Any]:
     """Core / Open / Overall (macro means) plus the keyword breakdowns.
 
     `open_tasks` names the judge-scored tasks (those whose metric_info uses an LLM-judge metric,
-    see `is_open_task`); every other task counts as Core."""
-    core = [s for name, s in task_scores.items() if name not in open_tasks]
-    opened = [s for name, s in task_scores.items() if name in open_tasks]
+    see `is_open_task`); every other task counts as Core. `incomplete_tasks` names the tasks with
+    a field that could not be scored (not_scored: no judge, missing tool; or error): each of Core,
+    Open and Overall says `complete: false` and lists those it counts."""
+    core = {name: s for name, s in task_scores.items() if name not in open_tasks}
+    opened = {name: s for name, s in task_scores.items() if name in open_tasks}
     return {
-        "core": _macro(core),
-        "open": _macro(opened),
-        "overall": _macro(core + opened),
+        "core": _flagged(core, incomplete_tasks),
+        "open": _flagged(opened, incomplete_tasks),
+        "overall": _flagged({**core, **opened}, incomplete_tasks),
         "keywords": keyword_breakdown(task_scores, meta_path),
     }
 

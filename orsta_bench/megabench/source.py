@@ -195,7 +195,9 @@ def build_item(row: dict[str, Any], where: str, media_root: Path, params: Megabe
         verifier_name="megabench",
         verifier_params={"metric_info": metric_info, "mode": params.mode, "eval_context": eval_context},
         dimensions=dimensions,
-        metadata={"megabench": {"config": params.config, "eval_type": "llm" if is_open_task(metric_info) else "rule"}},
+        # query_text and the number of query images (the last ones): what the official judge sees
+        metadata={"megabench": {"config": params.config, "eval_type": "llm" if is_open_task(metric_info) else "rule",
+                                "query_text": str(row["query_text"]), "query_images": len(section_images)}},
     )
 
 

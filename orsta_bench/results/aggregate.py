@@ -27,13 +27,14 @@ from orsta_bench.results.bootstrap import (
     stratum_draws,
 )
 from orsta_bench.results.records import SAMPLES_FILE, SampleRecord, read_run_json, read_samples
+from orsta_bench.results.table import INCOMPLETE_STATUSES
 from orsta_bench.score import Status
 
 SCHEMA_VERSION = 1
 # results.json intervals describe; compare's decide (10,000 there). 2,000 resamples put the
 # Monte Carlo error of a 95% endpoint near 5% of a standard error, at a fifth of the cost.
 RESULTS_RESAMPLES = 2_000
-_RUN_KEYS = ("model", "model_name", "backend", "versions", "timing", "limit", "git_revision")
+_RUN_KEYS = ("model", "model_name", "backend", "versions", "timing", "limit", "git_revision", "judge")
 
 
 def _number(value: float) -> float | None:
@@ -156,7 +157,10 @@ def _megabench_section(agg: _Aggregator, tasks: dict[str, Any]) -> dict[str, Any
     open_tasks = {name for name in names
                   if any(r.judged for r in agg.by_task[name])
                   or _OPEN_SPEC.search(tasks[name]["spec"])}
-    summary = summarize({name: tasks[name]["score"] or 0.0 for name in names}, open_tasks)
+    incomplete = {name for name in names if any(tasks[name]["status_counts"].get(status)
+                                                for status in INCOMPLETE_STATUSES)}
+    summary = summarize({name: tasks[name]["score"] or 0.0 for name in names}, open_tasks,
+                        incomplete_tasks=incomplete)
     for part, members in (("core", [n for n in names if n not in open_tasks]),
                           ("open", sorted(open_tasks)), ("overall", names)):
         if members:
@@ -193,6 +197,13 @@ def aggregate_run(run_dir: Path, *, seed: int = DEFAULT_SEED,
     if megabench is not None:
         results["megabench"] = megabench
     return results
+
+
+def all_error_tasks(results: dict[str, Any]) -> list[str]:
+    """Tasks whose every sample has status `error`: a task the harness could not score at all,
+    which `orsta-bench run` names (exit 1) instead of letting it vanish from the scores."""
+    return sorted(name for name, entry in results.get("tasks", {}).items()
+                  if entry["n"] and entry["status_counts"].get("error", 0) == entry["n"])
 
 
 def _versions(run: dict[str, Any]) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from importlib import resources
 from string import Template
 from typing import Any
 
-from orsta_bench.results.leaderboard import Entry, columns, slug
-from orsta_bench.results.table import interval, percent
+from orsta_bench.results.leaderboard import Entry, columns, is_incomplete, megabench_columns, slug
+from orsta_bench.results.table import INCOMPLETE_MARK, interval, percent
 
 
 def _e(text: Any) -> str:
@@ -37,7 +37,8 @@ def _score_cell(entry: dict[str, Any], bar: bool = False) -> str:
     width = f'<span class="bar" style="width:{4 * score:.2f}rem"></span>' if bar else ""
     ci = interval(entry)
     ci_html = f' <span class="ci">{_e(ci)}</span>' if ci else ""
-    return f'<td data-value="{_number(score)}">{width}{percent(score)}{ci_html}</td>'
+    mark = f' <span class="bad">{INCOMPLETE_MARK}</span>' if is_incomplete(entry) else ""
+    return f'<td data-value="{_number(score)}">{width}{percent(score)}{ci_html}{mark}</td>'
 
 
 def _board(entries: list[Entry], suites: list[str], families: list[str]) -> tuple[str, str]:
@@ -46,7 +47,9 @@ def _board(entries: list[Entry], suites: list[str], families: list[str]) -> tupl
         return f'<th data-kind="{kind}"{klass}><button type="button">{_e(label)}</button></th>'
 
     head = [th("#", "number"), th("model", "text", "text")]
+    parts = megabench_columns(entries)
     head += [th(f"{suite}", "number") for suite in suites]
+    head += [th(f"MEGA-Bench {part.capitalize()}", "number") for part in parts]
     head += [th(family, "number") for family in families]
     head += [th("date", "text", "text"), th("specs", "text", "text")]
     rows = []
@@ -56,6 +59,7 @@ def _board(entries: list[Entry], suites: list[str], families: list[str]) -> tupl
                  f'<td class="text" data-value="{_e(entry.name.lower())}">'
                  f'<a href="#{_e(anchor)}">{_e(entry.name)}</a></td>']
         cells += [_score_cell(entry.suite(s), bar=True) for s in suites]
+        cells += [_score_cell(entry.megabench(p), bar=True) for p in parts]
         cells += [_score_cell({"score": entry.family(f).get("score")}) for f in families]
         cells += [f'<td class="text" data-value="{_e(entry.date)}">{_e(entry.date or "-")}</td>',
                   f'<td class="text" data-value="{_e(entry.spec_fingerprint)}">'

@@ -13,6 +13,9 @@ from rich.table import Table
 # harness failures excluded from scores.
 _MODEL_FAILURES = {"no_answer": "no-ans", "parse_error": "parse", "timeout": "timeout"}
 _EXCLUDED = {"error": "error", "not_scored": "unscored", "backend_error": "backend"}
+INCOMPLETE_MARK = "(incomplete)"
+# A score over samples some of which are in these statuses is partial (fields never scored).
+INCOMPLETE_STATUSES = ("not_scored", "error")
 
 
 def percent(value: float | None) -> str:
@@ -56,7 +59,8 @@ def results_table(results: dict[str, Any], title: str | None = None) -> Table:
 
     def row(name: str, entry: dict[str, Any], suite: str, family: str, score: str) -> None:
         cells = [name] + ([suite] if several else []) + [
-            family, score, interval(entry), f"{entry.get('n_scored', 0)}/{entry.get('n', 0)}",
+            family, score, interval(entry),
+            f"{entry.get('n_scored', 0)}/{entry['n']}" if "n" in entry else "",
             _counts(entry, _MODEL_FAILURES), _counts(entry, _EXCLUDED)]
         table.add_row(*cells)
 
@@ -69,4 +73,17 @@ def results_table(results: dict[str, Any], title: str | None = None) -> Table:
     for name, entry in sorted(suites.items()):
         row(f"[bold]suite {name}[/]", entry, name, f"{entry.get('n_tasks', 0)} tasks",
             f"[bold]{percent(entry.get('score'))}[/]")
+    megabench = results.get("megabench")
+    if megabench:
+        table.add_section()
+        for part in ("core", "open", "overall"):
+            entry = megabench.get(part) or {}
+            if entry.get("num_tasks"):
+                row(f"[bold]MEGA-Bench {part.capitalize()}[/]", entry, "megabench",
+                    f"{entry['num_tasks']} tasks", f"[bold]{percent(entry.get('score'))}[/]"
+                    + ("" if entry.get("complete", True) else f" {INCOMPLETE_MARK}"))
+        partial = (megabench.get("overall") or {}).get("incomplete_tasks") or []
+        if partial:
+            table.caption += (f"; {INCOMPLETE_MARK} MEGA-Bench score is incomplete: {len(partial)} counted "
+                              "task(s) have fields not scored (no judge, missing tool) or in error")
     return table

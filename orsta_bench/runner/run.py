@@ -53,7 +53,8 @@ def fingerprint(config: RunConfig, specs: list[Any], gen: dict[str, Any]) -> dic
     return {
         "model": config.model,
         "model_name": config.model_name,
-        "judge": config.judge and {"model": config.judge, "model_name": config.judge_name},
+        "judge": config.judge and {"model": config.judge, "model_name": config.judge_name,
+                                   "prompts": config.judge_prompts.describe()},
         "backend_args": config.backend_args,
         "generation": {s.spec.name: generation_for(s.spec, gen, config.seed).to_dict() for s in specs},
         "spec_hashes": {s.spec.name: s.content_hash for s in specs},
@@ -75,7 +76,8 @@ def _check_sources_open(specs: list[Any]) -> None:
         next(iter_samples(loaded, limit=1), None)
 
 
-def _scoring_contexts(answered: list[tuple[Any, Sample, ChatResponse]], judge: Any) -> list[dict]:
+def _scoring_contexts(answered: list[tuple[Any, Sample, ChatResponse]], judge: Any,
+                      prompts: Any = None) -> list[dict]:
     """The eval context of each answered sample; with a judge, MEGA-Bench judge fields are graded
     first (one judge call per burst) and handed to the verifier as `megabench_judged`."""
     from orsta_bench.reward import eval_context
@@ -85,7 +87,7 @@ def _scoring_contexts(answered: list[tuple[Any, Sample, ChatResponse]], judge: A
     from orsta_bench.megabench.judge import judge_items_for, judge_scores, judged_fields
 
     items = [item for _, sample, response in answered if not response.error
-             for item in judge_items_for(sample, response.text)]
+             for item in judge_items_for(sample, response.text, prompts)]
     verdicts = judge_scores(items, judge) if items else {}
     return [eval_context(megabench_judged=judged_fields(sample, verdicts)) if verdicts else eval_context()
             for _, sample, _ in answered]
@@ -235,7 +237,7 @@ class Runner:
         requests = self._requests(specs, finished, gen, backend.name == "oracle", pending)
         for burst in bursts(backend.generate(requests)):
             answered = [(*pending.pop(response.request_id), response) for response in burst]
-            contexts = _scoring_contexts(answered, judge)
+            contexts = _scoring_contexts(answered, judge, self.config.judge_prompts)
             jobs = [ScoreJob.for_sample(sample, response.text, context)
                     for (_, sample, response), context in zip(answered, contexts, strict=True)
                     if not response.error]

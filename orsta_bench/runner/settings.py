@@ -9,6 +9,7 @@ from typing import Any
 
 from orsta_bench.backends.base import GenerationSettings
 from orsta_bench.backends.errors import BackendConfigError
+from orsta_bench.megabench.judge_prompts import JudgePrompts
 
 GEN_KEYS = {"max_new_tokens": int, "temperature": float, "top_p": float, "stop": str}
 
@@ -30,6 +31,7 @@ class RunConfig:
     progress: bool = True
     judge: str | None = None  # --model grammar: grades MEGA-Bench judge fields (docs/megabench.md)
     judge_name: str | None = None
+    judge_prompts: JudgePrompts = field(default_factory=JudgePrompts)  # --megabench-dir: official or ours
 
 
 def check_gen_kwargs(gen: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,9 @@ They take the Orsta-Data-47k `reward_model` fields as they are (params `accuracy
 `format_ratio`, `verifier_parm`; reference = the `ground_truth` string) and return the server's
 accuracy and format rewards for whatever context they are given; `orsta_bench.reward` mixes them
 (defaults 1.0 / 0.1) exactly like every other verifier. Where the server turns a configuration
-mistake into a silent 0, these raise ConfigError (status `error`) instead.
+mistake into a silent 0, these raise ConfigError (status `error`) instead. A null anywhere in
+the params means absent (parquet gives every row every struct field: math rows carry a null
+`det_verifier_normalized` and six null `det_reward_ratio` weights, which the server ignores).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from orsta_bench.interop.vtriune import drop_nulls
 from orsta_bench.score import Score, Status
 from orsta_bench.verifiers import mathverify as mv
 from orsta_bench.verifiers.base import ConfigError, detection_tags_ok, load_params, vtriune_format
@@ -75,7 +78,7 @@ def _score(accuracy: float, fmt: float, status: Status, detail: str, parsed: Any
 @register_verifier("vtriune.mathverify", VTriuneMathParams)
 def vtriune_math(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
     """V-Triune server `mathverify`: four-tag format, math-verify accuracy on lower-cased text."""
-    load_params(VTriuneMathParams, params)
+    load_params(VTriuneMathParams, drop_nulls(params))
     gold_text = _ground_truth(reference).lower()
     fmt = vtriune_format(response)
     gold = mv.parse(gold_text, first_match=True)
@@ -119,7 +122,7 @@ def detection_threshold(context: dict[str, Any]) -> float | str:
 @register_verifier("vtriune.detection", VTriuneDetectionParams)
 def vtriune_detection(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
     """V-Triune server `detection`: binary format, label-first IoU/completeness/size-penalty mix."""
-    p = load_params(VTriuneDetectionParams, params)
+    p = load_params(VTriuneDetectionParams, drop_nulls(params))
     parm = p.verifier_parm or VerifierParm()
     ratios = parm.det_reward_ratio.model_dump()
     if sum(v for k, v in ratios.items() if k != "iou_completeness") <= 0:
