@@ -63,8 +63,9 @@ exec(compile(spec["child"], "<sandbox-child>", "exec"),
 """
 
 
-class SandboxError(RuntimeError):
-    """The sandbox itself failed (not the program): the score gets status `error` with this reason."""
+class SandboxError(ValueError):
+    """The sandbox itself failed (not the program). A ValueError so that `reward.score` gives the
+    sample status `error` with this reason (metrics' "any exception scores 0" rule lets it through)."""
 
 
 @dataclass(frozen=True)
