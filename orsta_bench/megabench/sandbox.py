@@ -136,10 +136,10 @@ def _system_mounts() -> list[str]:
     return args
 
 
-def _bwrap_command(limits: SandboxLimits, info_fd: int) -> list[str]:
+def _bwrap_command(bwrap: str, limits: SandboxLimits, info_fd: int) -> list[str]:
     root = os.geteuid() == 0
     prefix = os.path.realpath(sys.base_prefix)
-    args = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
+    args = [bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
             "--die-with-parent", "--new-session", "--hostname", "sandbox", "--info-fd", str(info_fd)]
     if root:  # no user namespace (it would map the program to host root); the prologue drops to 65534
         args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
@@ -149,7 +149,7 @@ def _bwrap_command(limits: SandboxLimits, info_fd: int) -> list[str]:
     for parent in reversed(Path(prefix).parents[:-1]):  # bwrap would copy a 0700 /root: open the path
         args += ["--perms", "0755", "--dir", str(parent)]
     args += ["--ro-bind", prefix, prefix, "--proc", "/proc", "--dev", "/dev",
-             "--size", str(limits.tmpfs_bytes), "--tmpfs", WORKDIR, "--chdir", WORKDIR,
+             "--perms", "0777", "--size", str(limits.tmpfs_bytes), "--tmpfs", WORKDIR, "--chdir", WORKDIR,
              "--clearenv", "--setenv", "HOME", WORKDIR, "--setenv", "LANG", "C.UTF-8",
              "--setenv", "PYTHONHASHSEED", "0", "--"]
     return args
@@ -162,7 +162,8 @@ def run_in_sandbox(child_source: str, job: dict[str, Any], limits: SandboxLimits
     wall clock starts then) and `result_fd` (its answer). Raises SandboxError when the sandbox
     could not be set up; whatever the program does is an Outcome."""
     sandboxed = not unsafe_opt_in()
-    if sandboxed and shutil.which("bwrap") is None:
+    bwrap = shutil.which("bwrap")
+    if sandboxed and bwrap is None:
         raise SandboxError(f"bubblewrap (bwrap) is not installed; {_HOW_TO_ENABLE}")
     rlimits = {"RLIMIT_CPU": limits.cpu_seconds, "RLIMIT_AS": limits.memory_bytes,
                "RLIMIT_FSIZE": limits.file_bytes, "RLIMIT_NOFILE": limits.open_files,
@@ -178,7 +179,7 @@ def run_in_sandbox(child_source: str, job: dict[str, Any], limits: SandboxLimits
         fds = (payload.fileno(), ready_write, result.fileno())
         child = [_interpreter(), "-I", "-S", "-c", _PROLOGUE, *map(str, fds)]
         if sandboxed:
-            command, cwd = _bwrap_command(limits, info.fileno()) + child, "/"
+            command, cwd = _bwrap_command(str(bwrap), limits, info.fileno()) + child, "/"
         else:
             command, cwd = child, stack.enter_context(tempfile.TemporaryDirectory(prefix="orsta-unsafe-"))
         try:

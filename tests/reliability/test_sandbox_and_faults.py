@@ -12,9 +12,11 @@ from reliability.sandbox_escapes import run_sandbox_escapes
 
 def test_program_judge_escapes_are_contained() -> None:
     report = run_sandbox_escapes(rounds=1)
-    assert report["scores"]["control"] == 1.0  # the check can see a success
-    assert report["escaped"] == [] and not report["file_written_outside"]
-    assert not report["listener_connected"] and report["passed"], report
+    assert report["control_scored_1"]  # the check can see a success
+    escaped = sorted(name for name, probe in report["probes"].items() if not probe["held"])
+    assert escaped == [] and report["tried"] == report["held"] >= 17, report
+    assert not any(report["outside_effects"].values()), report["outside_effects"]
+    assert report["passed"]
 
 
 def test_backend_faults_are_counted_not_scored_wrong(tmp_path: Path) -> None:
