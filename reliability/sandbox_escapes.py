@@ -131,6 +131,8 @@ def _programs(outside: Path, port: int, token: str, worker_pids: list[int]) -> d
         "network_loopback": f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\nprint('ESCAPED')",
         "nsenter_parent_netns": _NSENTER.format(host_pid=os.getpid(), port=port),
         "pidfd_kill_caller": _PIDFD.format(host_pid=os.getpid(), worker_pids=pids),
+        "unshare_new_namespaces": "import ctypes\nlibc = ctypes.CDLL(None)\n"
+                                  "if libc.unshare(0x10000000) == 0 or libc.unshare(0x40000000) == 0:\n    print('ESCAPED')",
         "fork_bomb": _FORK_BOMB.format(n=FORK_BOMB_N, limit=LIMITS.max_processes),
         "infinite_loop": "while True:\n    pass\nprint('ESCAPED')",
         "memory_hog": "x = bytearray(8 * 1024 ** 3)\nx[-1] = 1\nprint('ESCAPED')",

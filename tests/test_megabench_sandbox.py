@@ -24,6 +24,9 @@ PROGRAMS = {p["name"]: p for p in json.loads((FIXTURES / "programs.json").read_t
 OFFICIAL = {o["name"]: o for o in json.loads((FIXTURES / "official.json").read_text(encoding="utf-8"))}
 FAST = SandboxLimits(wall_seconds=2.0, cpu_seconds=3)
 
+# CI installs bubblewrap and sets ORSTA_REQUIRE_SANDBOX=1: there these tests must run, never skip.
+if os.environ.get("ORSTA_REQUIRE_SANDBOX") == "1" and sandbox.unavailable_reason():
+    raise RuntimeError(f"ORSTA_REQUIRE_SANDBOX=1 but {sandbox.unavailable_reason()}")
 requires_sandbox = pytest.mark.skipif(sandbox.unavailable_reason() != "", reason=sandbox.unavailable_reason())
 
 

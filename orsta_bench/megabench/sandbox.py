@@ -11,7 +11,8 @@ not root gets a new user namespace (`--unshare-user`, whose process count is its
 the namespaces directly and a trusted prologue drops to uid 65534 before the program is read (a
 user namespace made by root maps the program to host root, for whom RLIMIT_NPROC does nothing).
 When the program ends, bwrap's PID 1 exits and the kernel kills everything left in the namespace;
-on a timeout PID 1 is killed and awaited. seccomp is not used: see docs/megabench.md.
+on a timeout PID 1 is killed and awaited. A seccomp filter (seccomp_filter.py) refuses new
+namespaces, mounts, ptrace and other kernel surface a program never needs.
 
 The sandbox's own failure raises SandboxError (scored `error`, never a crash). Where no sandbox can
 be made, `unavailable_reason()` says how to enable one; ORSTA_UNSAFE_UNSANDBOXED_PROGRAMS=1 runs
@@ -33,6 +34,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from orsta_bench.megabench.seccomp_filter import compiled_filter
 
 UNSAFE_ENV = "ORSTA_UNSAFE_UNSANDBOXED_PROGRAMS"
 SANDBOX_UID = 65534
@@ -136,7 +139,15 @@ def _system_mounts() -> list[str]:
     return args
 
 
-def _bwrap_command(bwrap: str, limits: SandboxLimits, info_fd: int) -> list[str]:
+def _open_parents(destinations: list[str]) -> list[str]:
+    """Make the folders above each mount point 0755 (bwrap would make them 0700, root's, which
+    uid 65534 could not pass)."""
+    parents = sorted({str(p) for dest in destinations for p in Path(dest).parents if str(p) != "/"},
+                     key=lambda p: (p.count("/"), p))
+    return [arg for parent in parents for arg in ("--perms", "0755", "--dir", parent)]
+
+
+def _bwrap_command(bwrap: str, limits: SandboxLimits, info_fd: int, seccomp_fd: int | None) -> list[str]:
     root = os.geteuid() == 0
     prefix = os.path.realpath(sys.base_prefix)
     args = [bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
@@ -145,10 +156,12 @@ def _bwrap_command(bwrap: str, limits: SandboxLimits, info_fd: int) -> list[str]
         args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         args += ["--unshare-user", "--disable-userns", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
-    args += _system_mounts()
-    for parent in reversed(Path(prefix).parents[:-1]):  # bwrap would copy a 0700 /root: open the path
-        args += ["--perms", "0755", "--dir", str(parent)]
-    args += ["--ro-bind", prefix, prefix, "--proc", "/proc", "--dev", "/dev",
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
+    mounts = _system_mounts() + ["--ro-bind", prefix, prefix]
+    args += _open_parents([mounts[i + 2] for i, arg in enumerate(mounts) if arg in ("--ro-bind", "--symlink")])
+    args += mounts
+    args += ["--proc", "/proc", "--dev", "/dev",
              "--perms", "0777", "--size", str(limits.tmpfs_bytes), "--tmpfs", WORKDIR, "--chdir", WORKDIR,
              "--clearenv", "--setenv", "HOME", WORKDIR, "--setenv", "LANG", "C.UTF-8",
              "--setenv", "PYTHONHASHSEED", "0", "--"]
@@ -170,22 +183,28 @@ def run_in_sandbox(child_source: str, job: dict[str, Any], limits: SandboxLimits
                "RLIMIT_NPROC": limits.max_processes, "RLIMIT_CORE": 0}
     spec = {"rlimits": rlimits, "drop_root": sandboxed, "uid": SANDBOX_UID, "child": child_source, "job": job}
     with contextlib.ExitStack() as stack:
-        files = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(4)]
-        payload, result, stderr, info = files
+        files = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(5)]
+        payload, result, stderr, info, seccomp = files
         payload.write(json.dumps(spec).encode("utf-8", "surrogatepass"))
         payload.seek(0)
+        bpf = compiled_filter() if sandboxed else None
+        if bpf is not None:
+            seccomp.write(bpf)
+            seccomp.seek(0)
         ready_read, ready_write = os.pipe()
         stack.callback(os.close, ready_read)
         fds = (payload.fileno(), ready_write, result.fileno())
         child = [_interpreter(), "-I", "-S", "-c", _PROLOGUE, *map(str, fds)]
         if sandboxed:
-            command, cwd = _bwrap_command(str(bwrap), limits, info.fileno()) + child, "/"
+            seccomp_fd = seccomp.fileno() if bpf is not None else None
+            command = _bwrap_command(str(bwrap), limits, info.fileno(), seccomp_fd) + child
+            cwd = "/"
         else:
             command, cwd = child, stack.enter_context(tempfile.TemporaryDirectory(prefix="orsta-unsafe-"))
         try:
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, cwd=cwd,
-                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, pass_fds=(*fds, info.fileno()),
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, pass_fds=(*fds, info.fileno(), seccomp.fileno()),
                 start_new_session=True,
             )
         except OSError as error:
@@ -193,17 +212,17 @@ def run_in_sandbox(child_source: str, job: dict[str, Any], limits: SandboxLimits
             raise SandboxError(f"could not start the sandbox: {error}") from None
         os.close(ready_write)
         timed_out = False
+        init_pidfd = None
         try:
             if not _wait_ready(ready_read, limits.setup_seconds):
-                process.kill()
-                process.wait()
                 raise SandboxError(f"the sandbox did not start: {_tail(stderr, 400) or 'no message'}")
+            init_pidfd = _sandbox_init_pidfd(info) if sandboxed else None
             try:
                 process.wait(timeout=limits.wall_seconds)
             except subprocess.TimeoutExpired:
                 timed_out = True
         finally:
-            _kill(process, info if sandboxed else None)
+            _kill(process, init_pidfd)
         result.seek(0)
         return Outcome(result.read(limits.max_result_bytes), timed_out, None if timed_out else process.returncode,
                        _tail(stderr, limits.max_stderr_bytes), sandboxed)
@@ -215,26 +234,28 @@ def _wait_ready(ready_read: int, seconds: float) -> bool:
     return bool(readable) and os.read(ready_read, 1) == b"R"
 
 
-def _kill(process: subprocess.Popen[bytes], info: Any) -> None:
-    """Kill the whole sandbox and wait until nothing of it is left.
+def _kill(process: subprocess.Popen[bytes], init_pidfd: int | None) -> None:
+    """Kill the whole sandbox and wait until nothing of it is left, on every path.
 
-    bwrap's PID 1 (from --info-fd) is killed and awaited through a pidfd: when PID 1 dies the kernel
-    kills and reaps every process of its namespace before PID 1 counts as exited."""
-    pidfd = _sandbox_init_pidfd(info) if info is not None and process.poll() is None else None
+    bwrap itself may exit before its PID 1 has finished tearing the namespace down, so PID 1 is
+    killed and awaited through its pidfd: the kernel kills and reaps every process of the
+    namespace before PID 1 counts as exited."""
     try:
-        if pidfd is not None:
+        if init_pidfd is not None:
             with contextlib.suppress(OSError):
-                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-            select.select([pidfd], [], [], 10.0)
+                signal.pidfd_send_signal(init_pidfd, signal.SIGKILL)
+            select.select([init_pidfd], [], [], 10.0)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     finally:
-        if pidfd is not None:
-            os.close(pidfd)
+        if init_pidfd is not None:
+            os.close(init_pidfd)
 
 
 def _sandbox_init_pidfd(info: Any) -> int | None:
+    """A pidfd of bwrap's PID 1, opened as the program starts, while PID 1 is alive (it lives as
+    long as the program; a pidfd then keeps naming it whatever happens to the pid)."""
     info.seek(0)
     try:
         pid = int(json.loads(info.read(4096) or b"{}").get("child-pid", 0))

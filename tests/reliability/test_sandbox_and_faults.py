@@ -14,7 +14,7 @@ def test_program_judge_escapes_are_contained() -> None:
     report = run_sandbox_escapes(rounds=1)
     assert report["control_scored_1"]  # the check can see a success
     escaped = sorted(name for name, probe in report["probes"].items() if not probe["held"])
-    assert escaped == [] and report["tried"] == report["held"] >= 17, report
+    assert escaped == [] and report["tried"] == report["held"] >= 18, report
     assert not any(report["outside_effects"].values()), report["outside_effects"]
     assert report["passed"]
 
