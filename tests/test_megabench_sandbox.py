@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -160,3 +162,25 @@ def _processes_with(token: str) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+@requires_sandbox
+def test_score_cli_survives_a_program_that_kills_everything_it_can_see(tmp_path: Path) -> None:
+    killer = ("import os, signal\nfor pid in [int(p) for p in os.listdir('/proc') if p.isdigit()] + [os.getppid(), "
+              f"{os.getpid()}]:\n    try:\n        signal.pidfd_send_signal(os.pidfd_open(pid), signal.SIGKILL)\n"
+              "    except OSError:\n        pass\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError:\n    pass\nprint(1)\n")
+    context = {"test_case": [{"input": [], "expected": "1"}]}
+    records = [{"id": "killer", "verifier": "megabench.program_judge", "response": killer, "reference": "",
+                "context": context},
+               {"id": "legit", "verifier": "megabench.program_judge", "response": "print(1)", "reference": "",
+                "context": context}]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    out = tmp_path / "out.jsonl"
+    done = subprocess.run([str(Path(sys.executable).parent / "orsta-bench"), "score", "--input", str(source),
+                           "--output", str(out), "--workers", "0"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = {row["id"]: row for row in map(json.loads, out.read_text().splitlines())}
+    assert rows["legit"]["score"] == 1.0 and rows["legit"]["status"] == "ok"
+    assert rows["killer"]["status"] == "ok"  # it ran (and killed only its own sandbox: no answer)
+    assert rows["killer"]["score"] == 0.0
