@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from orsta_bench.megabench.metrics.program import LIMITS
+from orsta_bench.megabench.sandbox import unavailable_reason
 from orsta_bench.scoring import ScoreJob, ScoringPool
 
 POOL_TIMEOUT_S = 30.0
@@ -159,6 +160,9 @@ def _processes_with(token: str) -> list[int]:
 
 def run_sandbox_escapes(rounds: int = 1, workers: int = 2) -> dict[str, Any]:
     """Each probe `rounds` times; report per probe whether it held (score 0 and no outside effect)."""
+    reason = unavailable_reason()
+    if reason:  # nothing to probe: the check fails and says why
+        return {"check": "sandbox_escapes", "tried": 0, "held": 0, "error": reason, "passed": False}
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)

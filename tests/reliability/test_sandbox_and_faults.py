@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
+from orsta_bench.megabench.sandbox import unavailable_reason
 from reliability.backend_faults import PERSISTENT, run_backend_faults
 from reliability.kill_resume import run_kill_resume
 from reliability.sandbox_escapes import run_sandbox_escapes
 
 
+@pytest.mark.skipif(unavailable_reason() != "" and os.environ.get("ORSTA_REQUIRE_SANDBOX") != "1",
+                    reason=unavailable_reason())
 def test_program_judge_escapes_are_contained() -> None:
     report = run_sandbox_escapes(rounds=1)
     assert report["control_scored_1"]  # the check can see a success
