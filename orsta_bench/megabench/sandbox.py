@@ -185,7 +185,7 @@ def run_in_sandbox(child_source: str, job: dict[str, Any], limits: SandboxLimits
     with contextlib.ExitStack() as stack:
         files = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(5)]
         payload, result, stderr, info, seccomp = files
-        payload.write(json.dumps(spec).encode("utf-8", "surrogatepass"))
+        payload.write(json.dumps(spec).encode())  # ASCII: json escapes the rest
         payload.seek(0)
         bpf = compiled_filter() if sandboxed else None
         if bpf is not None:
