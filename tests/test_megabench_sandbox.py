@@ -18,6 +18,7 @@ from orsta_bench.megabench import sandbox
 from orsta_bench.megabench.metrics import get_metric
 from orsta_bench.megabench.metrics.program import program_judge, run_case
 from orsta_bench.megabench.sandbox import SandboxError, SandboxLimits, run_in_sandbox
+from orsta_bench.megabench.seccomp_filter import compiled_filter
 from orsta_bench.reward import score
 from orsta_bench.score import Status
 
@@ -80,6 +81,20 @@ def test_limits_are_set_inside() -> None:
     limits = json.loads(_probe(child).result)
     assert limits == {"RLIMIT_CPU": FAST.cpu_seconds, "RLIMIT_AS": FAST.memory_bytes, "RLIMIT_FSIZE": FAST.file_bytes,
                       "RLIMIT_NOFILE": FAST.open_files, "RLIMIT_NPROC": FAST.max_processes}
+
+
+@requires_sandbox
+def test_seccomp_refuses_new_namespaces_but_allows_threads_and_fork() -> None:
+    assert compiled_filter() is not None  # libseccomp2 is installed wherever apt is
+    child = ("import ctypes, json, threading\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+             "unshare = [libc.unshare(flag) for flag in (0x10000000, 0x40000000, 0x00020000)]\n"
+             "errno = ctypes.get_errno()\nthread = threading.Thread(target=print)\nthread.start()\nthread.join()\n"
+             "pid = os.fork()\nif pid == 0:\n    os._exit(7)\n"
+             "status = [l for l in open('/proc/self/status') if l.startswith('Seccomp:')]\n"
+             "os.write(result_fd, json.dumps([unshare, errno, os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), status]).encode())\n")
+    unshare, error, child_exit, status = json.loads(_probe(child).result)
+    assert unshare == [-1, -1, -1] and error == 1  # EPERM
+    assert child_exit == 7 and status == ["Seccomp:\t2\n"]  # filter mode
 
 
 @requires_sandbox
