@@ -1,7 +1,7 @@
 """Scoring 10,000 MEGA-Bench queries with mixed rule metrics (parsing + metrics + aggregation).
 
 Run: pytest benchmarks/bench_megabench.py --benchmark-only
-(program_judge is left out: it starts one sandboxed interpreter per test case, ~20-50 ms each.)
+(program_judge is left out: it starts one sandboxed interpreter per test case; bench_sandbox.py.)
 """
 
 import random

@@ -1,27 +1,31 @@
-"""Run untrusted model-written Python in a contained child process (for program_judge).
+"""Run untrusted model-written Python in an OS-level sandbox made by bubblewrap (program_judge).
 
-Layers, each independent of the others (see docs/megabench.md for what holds where):
-- a fresh `python -I -S` child in its own session/process group; on timeout the whole group
-  is SIGKILLed, so grandchildren die too;
-- resource limits: CPU seconds, address space, file size, open files, and (for non-root users)
-  the number of processes;
-- when the harness runs as root and nobody can run the interpreter: the child drops to uid/gid
-  65534 (nobody), so file permissions and the process limit apply to it too (probed once; where
-  the interpreter lives in a root-only home, the child keeps root and the audit hook, namespace
-  and limits are what hold);
-- a new network namespace (unshare CLONE_NEWNET, or CLONE_NEWUSER|CLONE_NEWNET unprivileged)
-  when the kernel allows it: the child sees only a downed loopback;
-- inside the child, before the user code runs, an audit hook (which code cannot remove) refuses
-  sockets, fork/exec/spawn, ctypes loading and file writes outside the working directory.
-The working directory is a new temporary directory, removed afterwards.
+An audit hook inside the same interpreter is no boundary, so the kernel draws it (docs/megabench.md,
+"program_judge sandbox"): `bwrap` gives the program new mount, PID, IPC, UTS, cgroup and network
+namespaces (no interface, not even loopback); its filesystem is a read-only view of the
+interpreter's prefix (`sys.base_prefix`) and the system libraries, a fresh /proc and /dev, and a
+private size-capped tmpfs as working directory: no home, /tmp, run folder or /bin. It runs as uid
+65534 with no capabilities and with limits on CPU time, address space, file size, open files and
+processes. The process limit binds because the uid is a real unprivileged one: a caller that is
+not root gets a new user namespace (`--unshare-user`, whose process count is its own); root gets
+the namespaces directly and a trusted prologue drops to uid 65534 before the program is read (a
+user namespace made by root maps the program to host root, for whom RLIMIT_NPROC does nothing).
+When the program ends, bwrap's PID 1 exits and the kernel kills everything left in the namespace;
+on a timeout PID 1 is killed and awaited. A seccomp filter (seccomp_filter.py) refuses new
+namespaces, mounts, ptrace and other kernel surface a program never needs.
+
+The sandbox's own failure raises SandboxError (scored `error`, never a crash). Where no sandbox can
+be made, `unavailable_reason()` says how to enable one; ORSTA_UNSAFE_UNSANDBOXED_PROGRAMS=1 runs
+programs without it (limits only; unsafe, for machines without bubblewrap).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import functools
+import json
 import os
-import resource
+import select
 import shutil
 import signal
 import subprocess
@@ -29,154 +33,238 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWNET = 0x40000000
-NOBODY = 65534
+from orsta_bench.megabench.seccomp_filter import compiled_filter
 
-# Runs first in the child: installs the audit hook, then runs the user's file as __main__.
-_BOOTSTRAP = r"""
-import os, sys
-_root = os.path.realpath(os.getcwd())
-_blocked = ("socket.", "subprocess.", "os.fork", "os.forkpty", "os.exec", "os.posix_spawn",
-            "os.spawn", "os.system", "os.kill", "os.killpg", "ctypes.", "pty.", "os.putenv")
-def _hook(event, args):
-    if event.startswith(_blocked) or event == "os.fork":
-        raise PermissionError("sandbox: " + event + " is not allowed")
-    if event == "open" and len(args) > 1 and args[1] is not None:
-        mode, path = args[1], args[0]
-        writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-            isinstance(mode, int) and mode & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND))
-        if writing and isinstance(path, (str, bytes)):
-            full = os.path.realpath(os.fsdecode(path))
-            if not (full == _root or full.startswith(_root + os.sep)):
-                raise PermissionError("sandbox: writing outside the working directory")
-    if event in ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "shutil.rmtree", "os.chmod"):
-        for path in args[:2]:
-            if isinstance(path, (str, bytes)):
-                full = os.path.realpath(os.fsdecode(path))
-                if not (full == _root or full.startswith(_root + os.sep)):
-                    raise PermissionError("sandbox: changing files outside the working directory")
-sys.addaudithook(_hook)
-del _hook
-import runpy
-runpy.run_path("user_code.py", run_name=sys.argv[1])
+UNSAFE_ENV = "ORSTA_UNSAFE_UNSANDBOXED_PROGRAMS"
+SANDBOX_UID = 65534
+WORKDIR = "/sandbox"
+_HOW_TO_ENABLE = (
+    "install bubblewrap (apt-get install bubblewrap) on a kernel that allows namespaces "
+    f"(user.max_user_namespaces > 0 for non-root users), or set {UNSAFE_ENV}=1 to run model-written "
+    "programs unsandboxed (unsafe)"
+)
+
+# Trusted code that runs first in the child: read the job, set the limits, drop root, run the child.
+_PROLOGUE = r"""
+import json, os, resource, sys
+payload_fd, ready_fd, result_fd = map(int, sys.argv[1:4])
+del sys.argv[1:]
+with os.fdopen(payload_fd, "rb") as handle:
+    spec = json.loads(handle.read())
+for name, value in spec["rlimits"].items():
+    resource.setrlimit(getattr(resource, name), (value, value))
+if spec["drop_root"] and os.getuid() == 0:
+    os.setgroups([])
+    os.setresgid(spec["uid"], spec["uid"], spec["uid"])
+    os.setresuid(spec["uid"], spec["uid"], spec["uid"])
+    if 0 in os.getresuid() or 0 in os.getresgid():
+        raise SystemExit("sandbox: could not drop root")
+exec(compile(spec["child"], "<sandbox-child>", "exec"),
+     {"__name__": "__sandbox_child__", "job": spec["job"], "ready_fd": ready_fd, "result_fd": result_fd})
 """
+
+
+class SandboxError(ValueError):
+    """The sandbox itself failed (not the program). A ValueError so that `reward.score` gives the
+    sample status `error` with this reason (metrics' "any exception scores 0" rule lets it through)."""
 
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    wall_seconds: float = 2.0
+    wall_seconds: float = 2.0  # counted from the moment the program starts (after set-up)
+    setup_seconds: float = 30.0  # bwrap and interpreter start-up, generous for loaded machines
     cpu_seconds: int = 4
     memory_bytes: int = 512 * 1024 * 1024
     file_bytes: int = 8 * 1024 * 1024
-    max_processes: int = 64
-    max_output_bytes: int = 1024 * 1024
+    open_files: int = 64
+    max_processes: int = 16
+    tmpfs_bytes: int = 64 * 1024 * 1024
+    max_result_bytes: int = 16 * 1024 * 1024
+    max_stderr_bytes: int = 64 * 1024
 
 
 @dataclass(frozen=True)
-class RunResult:
-    stdout: str
+class Outcome:
+    result: bytes  # what the child wrote to its result channel (b"" when nothing)
+    timed_out: bool  # the program ran past wall_seconds and was killed
+    returncode: int | None
     stderr: str
-    returncode: int | None  # None when killed for the time limit
-    timed_out: bool
-    network_isolated: bool
+    sandboxed: bool
 
 
-_PROBES: dict[str, bool] = {}
+def unsafe_opt_in() -> bool:
+    return os.environ.get(UNSAFE_ENV, "") == "1"
 
 
-def _probe(name: str, setup: object) -> bool:
-    """Whether a child started with `setup` as preexec_fn runs Python here (cached)."""
-    if name not in _PROBES:
-        try:
-            probe = subprocess.run(
-                [sys.executable, "-I", "-S", "-c", "pass"], cwd="/",
-                preexec_fn=setup, capture_output=True, timeout=10,  # type: ignore[arg-type]
-            )
-            _PROBES[name] = probe.returncode == 0
-        except (OSError, subprocess.SubprocessError):
-            _PROBES[name] = False
-    return _PROBES[name]
-
-
-def network_namespace_available() -> bool:
-    """Whether a child can be put in a fresh network namespace here."""
-    return _probe("netns", _enter_network_namespace)
-
-
-def can_drop_to_nobody() -> bool:
-    """Whether (as root) a child can drop to nobody and still run the interpreter."""
-    return os.geteuid() == 0 and _probe("nobody", _drop_to_nobody)
-
-
-def _drop_to_nobody() -> None:
-    os.setgroups([])
-    os.setgid(NOBODY)
-    os.setuid(NOBODY)
-
-
-def _enter_network_namespace() -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
-    if libc.unshare(flags) != 0:
-        raise OSError(ctypes.get_errno(), "unshare failed")
-
-
-def _child_setup(limits: SandboxLimits, isolate_network: bool, drop: bool) -> None:
-    """Runs in the forked child before exec (keep it to plain system calls)."""
-    if isolate_network:
-        _enter_network_namespace()
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if drop:
-        _drop_to_nobody()
-    resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
-
-
-def run_python(
-    code: str, stdin: str = "", limits: SandboxLimits | None = None, run_name: str = "__main__"
-) -> RunResult:
-    """Run `code` as a module named `run_name` with `stdin`; never raises for what the code does."""
-    limits = limits or SandboxLimits()
-    isolate = network_namespace_available()
-    drop = can_drop_to_nobody()
-    workdir = tempfile.mkdtemp(prefix="orsta-sandbox-")
+@functools.lru_cache(maxsize=1)
+def _probe_reason() -> str:
+    if shutil.which("bwrap") is None:
+        return f"program_judge needs a sandbox: bubblewrap (bwrap) is not installed; {_HOW_TO_ENABLE}"
     try:
-        Path(workdir, "user_code.py").write_text(code, encoding="utf-8", errors="replace")
-        if drop:
-            os.chown(workdir, NOBODY, NOBODY)
-        env = {"PATH": "/usr/bin:/bin", "HOME": workdir, "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        outcome = run_in_sandbox("import os\nos.write(ready_fd, b'R')\nos.write(result_fd, b'ok')\n", {}, SandboxLimits())
+    except SandboxError as error:
+        return f"program_judge needs a sandbox and bubblewrap could not make one ({error}); {_HOW_TO_ENABLE}"
+    if outcome.result != b"ok":
+        return f"program_judge needs a sandbox and a probe program did not run in it; {_HOW_TO_ENABLE}"
+    return ""
+
+
+def unavailable_reason() -> str:
+    """Why programs cannot be run here ("" when they can: a working sandbox, or the unsafe opt-in)."""
+    return "" if unsafe_opt_in() else _probe_reason()
+
+
+def _interpreter() -> str:
+    """The base interpreter (a venv's python is a link into sys.base_prefix, which is all we mount)."""
+    real = os.path.realpath(sys.executable)
+    if real.startswith(os.path.realpath(sys.base_prefix) + os.sep):
+        return real
+    return str(Path(sys.base_prefix, "bin", f"python{sys.version_info.major}.{sys.version_info.minor}"))
+
+
+def _system_mounts() -> list[str]:
+    """Read-only binds of the system libraries, mirroring /lib-style links as links."""
+    args: list[str] = []
+    for top in ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/lib32", "/usr/lib32"):
+        path = Path(top)
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), top]
+        elif path.is_dir():
+            args += ["--ro-bind", top, top]
+    for name in ("/etc/ld.so.cache", "/etc/ld.so.conf"):
+        if Path(name).is_file():
+            args += ["--ro-bind", name, name]
+    return args
+
+
+def _open_parents(destinations: list[str]) -> list[str]:
+    """Make the folders above each mount point 0755 (bwrap would make them 0700, root's, which
+    uid 65534 could not pass)."""
+    parents = sorted({str(p) for dest in destinations for p in Path(dest).parents if str(p) != "/"},
+                     key=lambda p: (p.count("/"), p))
+    return [arg for parent in parents for arg in ("--perms", "0755", "--dir", parent)]
+
+
+def _bwrap_command(bwrap: str, limits: SandboxLimits, info_fd: int, seccomp_fd: int | None) -> list[str]:
+    root = os.geteuid() == 0
+    prefix = os.path.realpath(sys.base_prefix)
+    args = [bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
+            "--die-with-parent", "--new-session", "--hostname", "sandbox", "--info-fd", str(info_fd)]
+    if root:  # no user namespace (it would map the program to host root); the prologue drops to 65534
+        args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args += ["--unshare-user", "--disable-userns", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
+    mounts = _system_mounts() + ["--ro-bind", prefix, prefix]
+    args += _open_parents([mounts[i + 2] for i, arg in enumerate(mounts) if arg in ("--ro-bind", "--symlink")])
+    args += mounts
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "0777", "--size", str(limits.tmpfs_bytes), "--tmpfs", WORKDIR, "--chdir", WORKDIR,
+             "--clearenv", "--setenv", "HOME", WORKDIR, "--setenv", "LANG", "C.UTF-8",
+             "--setenv", "PYTHONHASHSEED", "0", "--"]
+    return args
+
+
+def run_in_sandbox(child_source: str, job: dict[str, Any], limits: SandboxLimits) -> Outcome:
+    """Run `child_source` (trusted harness code, which runs the untrusted program) in the sandbox.
+
+    The child gets `job`, `ready_fd` (write b"R" there just before the untrusted code starts: the
+    wall clock starts then) and `result_fd` (its answer). Raises SandboxError when the sandbox
+    could not be set up; whatever the program does is an Outcome."""
+    sandboxed = not unsafe_opt_in()
+    bwrap = shutil.which("bwrap")
+    if sandboxed and bwrap is None:
+        raise SandboxError(f"bubblewrap (bwrap) is not installed; {_HOW_TO_ENABLE}")
+    rlimits = {"RLIMIT_CPU": limits.cpu_seconds, "RLIMIT_AS": limits.memory_bytes,
+               "RLIMIT_FSIZE": limits.file_bytes, "RLIMIT_NOFILE": limits.open_files,
+               "RLIMIT_NPROC": limits.max_processes, "RLIMIT_CORE": 0}
+    spec = {"rlimits": rlimits, "drop_root": sandboxed, "uid": SANDBOX_UID, "child": child_source, "job": job}
+    with contextlib.ExitStack() as stack:
+        files = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(5)]
+        payload, result, stderr, info, seccomp = files
+        payload.write(json.dumps(spec).encode())  # ASCII: json escapes the rest
+        payload.seek(0)
+        bpf = compiled_filter() if sandboxed else None
+        if bpf is not None:
+            seccomp.write(bpf)
+            seccomp.seek(0)
+        ready_read, ready_write = os.pipe()
+        stack.callback(os.close, ready_read)
+        fds = (payload.fileno(), ready_write, result.fileno())
+        child = [_interpreter(), "-I", "-S", "-c", _PROLOGUE, *map(str, fds)]
+        if sandboxed:
+            seccomp_fd = seccomp.fileno() if bpf is not None else None
+            command = _bwrap_command(str(bwrap), limits, info.fileno(), seccomp_fd) + child
+            cwd = "/"
+        else:
+            command, cwd = child, stack.enter_context(tempfile.TemporaryDirectory(prefix="orsta-unsafe-"))
+        try:
             process = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _BOOTSTRAP, run_name],
-                stdin=subprocess.PIPE, stdout=out, stderr=err, cwd=workdir, env=env,
-                start_new_session=True, close_fds=True,
-                preexec_fn=lambda: _child_setup(limits, isolate, drop),
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, cwd=cwd,
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, pass_fds=(*fds, info.fileno(), seccomp.fileno()),
+                start_new_session=True,
             )
-            timed_out = False
+        except OSError as error:
+            os.close(ready_write)
+            raise SandboxError(f"could not start the sandbox: {error}") from None
+        os.close(ready_write)
+        timed_out = False
+        init_pidfd = None
+        try:
+            if not _wait_ready(ready_read, limits.setup_seconds):
+                raise SandboxError(f"the sandbox did not start: {_tail(stderr, 400) or 'no message'}")
+            init_pidfd = _sandbox_init_pidfd(info) if sandboxed else None
             try:
-                process.communicate(stdin.encode("utf-8", "replace"), timeout=limits.wall_seconds)
+                process.wait(timeout=limits.wall_seconds)
             except subprocess.TimeoutExpired:
                 timed_out = True
-            finally:
-                _kill_group(process.pid)
-                process.wait()
-            stdout = _read(out, limits.max_output_bytes)
-            stderr = _read(err, limits.max_output_bytes)
-        return RunResult(stdout, stderr, None if timed_out else process.returncode, timed_out, isolate)
+        finally:
+            _kill(process, init_pidfd)
+        result.seek(0)
+        return Outcome(result.read(limits.max_result_bytes), timed_out, None if timed_out else process.returncode,
+                       _tail(stderr, limits.max_stderr_bytes), sandboxed)
+
+
+def _wait_ready(ready_read: int, seconds: float) -> bool:
+    """True once the child reports that the untrusted code starts; False on exit or set-up timeout."""
+    readable, _, _ = select.select([ready_read], [], [], seconds)
+    return bool(readable) and os.read(ready_read, 1) == b"R"
+
+
+def _kill(process: subprocess.Popen[bytes], init_pidfd: int | None) -> None:
+    """Kill the whole sandbox and wait until nothing of it is left, on every path.
+
+    bwrap itself may exit before its PID 1 has finished tearing the namespace down, so PID 1 is
+    killed and awaited through its pidfd: the kernel kills and reaps every process of the
+    namespace before PID 1 counts as exited."""
+    try:
+        if init_pidfd is not None:
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(init_pidfd, signal.SIGKILL)
+            select.select([init_pidfd], [], [], 10.0)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if init_pidfd is not None:
+            os.close(init_pidfd)
 
 
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
+def _sandbox_init_pidfd(info: Any) -> int | None:
+    """A pidfd of bwrap's PID 1, opened as the program starts, while PID 1 is alive (it lives as
+    long as the program; a pidfd then keeps naming it whatever happens to the pid)."""
+    info.seek(0)
+    try:
+        pid = int(json.loads(info.read(4096) or b"{}").get("child-pid", 0))
+        return os.pidfd_open(pid) if pid > 1 else None
+    except (ValueError, OSError, AttributeError):
+        return None  # already gone (its namespace with it), or no pidfd support: bwrap's kill suffices
 
 
-def _read(handle: object, limit: int) -> str:
-    handle.seek(0)  # type: ignore[attr-defined]
-    return handle.read(limit).decode("utf-8", "replace")  # type: ignore[attr-defined]
+def _tail(handle: Any, limit: int) -> str:
+    handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, handle.tell() - limit))
+    return handle.read(limit).decode("utf-8", "replace").strip()

@@ -3,18 +3,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
+from orsta_bench.megabench.sandbox import unavailable_reason
 from reliability.backend_faults import PERSISTENT, run_backend_faults
 from reliability.kill_resume import run_kill_resume
 from reliability.sandbox_escapes import run_sandbox_escapes
 
 
+@pytest.mark.skipif(unavailable_reason() != "" and os.environ.get("ORSTA_REQUIRE_SANDBOX") != "1",
+                    reason=unavailable_reason())
 def test_program_judge_escapes_are_contained() -> None:
     report = run_sandbox_escapes(rounds=1)
-    assert report["scores"]["control"] == 1.0  # the check can see a success
-    assert report["escaped"] == [] and not report["file_written_outside"]
-    assert not report["listener_connected"] and report["passed"], report
+    assert report["control_scored_1"]  # the check can see a success
+    escaped = sorted(name for name, probe in report["probes"].items() if not probe["held"])
+    assert escaped == [] and report["tried"] == report["held"] >= 18, report
+    assert not any(report["outside_effects"].values()), report["outside_effects"]
+    assert report["passed"]
 
 
 def test_backend_faults_are_counted_not_scored_wrong(tmp_path: Path) -> None:

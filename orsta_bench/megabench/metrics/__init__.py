@@ -19,6 +19,7 @@ from orsta_bench.megabench.metrics import numbers as num
 from orsta_bench.megabench.metrics import strings as st
 from orsta_bench.megabench.metrics.planning import symbolic_planning_test
 from orsta_bench.megabench.metrics.program import program_judge
+from orsta_bench.megabench.sandbox import SandboxError, unavailable_reason
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def get_metric(name: str) -> Metric:
         reason = _jieba_missing() if key == "gleu_cn" else ""
         return Metric(key, "unavailable", None, reason) if reason else Metric(key, "field", _FIELD[key])
     if key in _CONTEXT:
-        return Metric(key, "context", _CONTEXT[key])
+        reason = unavailable_reason() if key == "program_judge" else ""
+        return Metric(key, "unavailable", None, reason) if reason else Metric(key, "context", _CONTEXT[key])
     if key in JUDGE_METRICS:
         return Metric(key, "judge", None, "LLM judge metric; no judge configured")
     if key in _UNAVAILABLE:
@@ -117,9 +119,12 @@ def metric_names() -> list[str]:
 
 def run_metric(fn: Callable[[Any, Any], float], value: Any, other: Any) -> float:
     """Official rule: any exception scores 0. A NaN result is returned as -1: upstream's
-    `score >= 0` filter drops NaN exactly as it drops the -1 sentinel."""
+    `score >= 0` filter drops NaN exactly as it drops the -1 sentinel. A failed sandbox is no
+    model outcome: SandboxError propagates (status `error`)."""
     try:
         score = float(fn(value, other))
+    except SandboxError:
+        raise
     except Exception:
         return 0.0
     return -1.0 if math.isnan(score) else score

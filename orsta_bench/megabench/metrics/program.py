@@ -1,19 +1,57 @@
-"""program_judge: run the model's program on each test case's input lines in the sandbox and
-compare its stdout (right-stripped) with the expected output. Score = passed / total."""
+"""program_judge: run the model's program on each test case in the sandbox; score = passed / total.
+
+The I/O contract is the official CodeTester's (program_child.py runs it inside the sandbox; every
+point is pinned by tests/fixtures/megabench/program_judge): input only through builtins.input,
+only sys.stdout counts, a case passes when the right-stripped output equals the right-stripped
+expected text, an exception, SystemExit, a crash or running past 2 s (counted from the moment
+the program starts) fails it. Officially the output travels back through a multiprocessing pipe,
+and an answer larger than the pipe deadlocks the harness until the time limit: such outputs fail,
+here too. Without a sandbox the metric is unavailable (not_scored), see sandbox.unavailable_reason.
+"""
 
 from __future__ import annotations
 
+import functools
+import json
+import pickle
+from pathlib import Path
 from typing import Any
 
-from orsta_bench.megabench.sandbox import SandboxLimits, run_python
+from orsta_bench.megabench.sandbox import SandboxError, SandboxLimits, run_in_sandbox
 
-# As upstream: 2 s per test case. Code without this exact line runs under a non-main name, so
-# a differently spelled main guard never fires (an official quirk kept in compatible mode).
-LIMITS = SandboxLimits(wall_seconds=2.0)
-_MAIN_GUARD = 'if __name__ == "__main__":'
+LIMITS = SandboxLimits(wall_seconds=2.0)  # the official per-case time limit
+MAIN_GUARD = 'if __name__ == "__main__":'  # the official test for "run as __main__", verbatim
+PIPE_BYTES = 65536  # Linux pipe capacity: the official result message must fit (4-byte header + pickle)
+# The official harness's outputs for a case that did not finish (compared like any output).
+TIMED_OUT = "ERROR: Code execution exceeded the time limit."
+NO_OUTPUT = "ERROR: No output was produced before timeout."
+
+
+@functools.lru_cache(maxsize=1)
+def _child_source() -> str:
+    return Path(__file__).with_name("program_child.py").read_text(encoding="utf-8")
+
+
+def run_case(program: str, input_lines: list[str], limits: SandboxLimits = LIMITS) -> str:
+    """Run one test case as the official harness would: its output, or the official error text."""
+    job = {"code": program, "input": "\n".join(input_lines) + "\n", "as_main": MAIN_GUARD in program}
+    outcome = run_in_sandbox(_child_source(), job, limits)
+    if outcome.timed_out:
+        return TIMED_OUT
+    try:
+        answer = json.loads(outcome.result)
+        output = answer["output"]
+    except (ValueError, KeyError, TypeError):
+        return NO_OUTPUT  # SystemExit, os._exit, a crash: officially nothing reaches the queue
+    if not isinstance(output, str):
+        return NO_OUTPUT
+    if 4 + len(pickle.dumps(output)) > PIPE_BYTES:
+        return TIMED_OUT  # the official pipe deadlock
+    return output
 
 
 def program_judge(response: Any, eval_context: dict[str, Any]) -> float:
+    """The official score. Raises SandboxError when the sandbox itself failed (status `error`)."""
     if not isinstance(response, str):
         raise TypeError("program_judge needs the program text")
     cases = eval_context["test_case"]
@@ -21,11 +59,12 @@ def program_judge(response: Any, eval_context: dict[str, Any]) -> float:
         cases = [cases]
     if not cases:
         return 0
-    run_name = "__main__" if _MAIN_GUARD in response else "user_code"
     passed = 0
     for case in cases:
-        stdin = "\n".join(case["input"]) + "\n"
-        result = run_python(response, stdin, LIMITS, run_name=run_name)
-        if result.returncode == 0 and result.stdout.rstrip() == str(case["expected"]).rstrip():
+        output = run_case(response, list(case["input"]))
+        if output == case["expected"].rstrip():
             passed += 1
     return passed / len(cases)
+
+
+__all__ = ["LIMITS", "SandboxError", "program_judge", "run_case"]
