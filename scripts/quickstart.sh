@@ -9,6 +9,8 @@ export HF_HUB_OFFLINE=1
 bench=.venv/bin/orsta-bench
 limit="${ORSTA_QUICKSTART_LIMIT:-30}"
 # Model answers to these tasks fit in 128 tokens; the cap keeps untrained models from rambling.
+# README's Use lines repeat these settings so they resume these folders: change both together
+# (tests/test_readme_quickstart.py checks they agree).
 gen="max_new_tokens=128"
 $bench run --model oracle --tasks synth --limit "$limit" --output runs/oracle --no-progress
 $bench run --model nano --tasks synth --limit "$limit" --output runs/nano --gen-kwargs "$gen"

@@ -80,13 +80,14 @@ def test_changed_generation_setting_is_refused(oracle_run: Path, tmp_path: Path)
     before = (oracle_run / "samples.jsonl").read_bytes()
     done = run(["--model", "oracle", "--gen-kwargs", "max_new_tokens=3"], oracle_run)
     assert done.returncode == 2
-    assert "different settings" in done.stderr and "generation" in done.stderr
+    assert "different max_new_tokens: 6 then, 3 now" in done.stderr, done.stderr
+    assert "use a new --output or the same settings" in done.stderr
     assert (oracle_run / "samples.jsonl").read_bytes() == before
 
 
 def test_changed_model_is_refused(oracle_run: Path) -> None:
     done = run(["--model", "tiny"], oracle_run)
-    assert done.returncode == 2 and "model: was" in done.stderr
+    assert done.returncode == 2 and "different model: oracle then, tiny now" in done.stderr
 
 
 @pytest.mark.parametrize(("args", "message"), [

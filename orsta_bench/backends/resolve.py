@@ -6,6 +6,7 @@ typed to a constructed backend, with a clear BackendConfigError for anything the
 
 from __future__ import annotations
 
+import difflib
 import os
 import socket
 from dataclasses import dataclass, field
@@ -76,6 +77,7 @@ def parse_model(spec: str, model_name: str | None = None) -> ModelRef:
             return ModelRef(spec, "oracle")
         return ModelRef(spec, "hf", builtin=spec)
     prefix, sep, rest = spec.partition(":")
+    _refuse_unknown_name(spec, prefix if sep else "")
     if sep and prefix in PREFIXES and not _is_windows_drive(prefix):
         if prefix == "openai":
             url, _, name = rest.partition("#")
@@ -92,6 +94,26 @@ def parse_model(spec: str, model_name: str | None = None) -> ModelRef:
             return ModelRef(spec, prefix, builtin=rest)
         return ModelRef(spec, prefix, target=_local_or_hub(rest, spec))
     return ModelRef(spec, "hf", target=_local_or_hub(spec, spec))
+
+
+def _refuse_unknown_name(spec: str, prefix: str) -> None:
+    """A bare word that is no built-in name, local path or ORG/NAME hub id (`tinyy`), or an
+    unknown `PREFIX:` (`foo:bar`): refuse now, with the closest name, before anything loads."""
+    if Path(spec).expanduser().exists() or _is_windows_drive(prefix) or prefix in PREFIXES:
+        return
+    if prefix and prefix.replace("-", "").replace("_", "").isalnum():
+        close = difflib.get_close_matches(prefix, PREFIXES, n=1)
+        hint = f"did you mean {close[0]}:{spec[len(prefix) + 1:]}? " if close else ""
+        raise BackendConfigError(f"--model {spec}: unknown prefix '{prefix}:'; {hint}{_GRAMMAR}")
+    if not prefix and "/" not in spec and not spec.startswith((".", "~")):
+        close = difflib.get_close_matches(spec.lower(), BUILTIN, n=1)
+        hint = f"did you mean {close[0]}? " if close else f"a hub id with no ORG/ is written hf:{spec}; "
+        raise BackendConfigError(f"--model {spec}: not a built-in model, a local folder or an ORG/NAME "
+                                 f"hub id; {hint}{_GRAMMAR}")
+
+
+_GRAMMAR = (f"built-in: {', '.join(BUILTIN)}; prefixes: {', '.join(p + ':' for p in PREFIXES)} "
+            "(hf:ID, vllm:ID, openai:URL#NAME), or a local model folder")
 
 
 def _is_windows_drive(prefix: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from orsta_bench.cli.common import console, fail
+from orsta_bench.cli.common import console, err_console, fail
 
 
 def leaderboard_command(
@@ -24,7 +24,13 @@ def leaderboard_command(
     """Collect results into DIR/results/<model>.json and write DIR/README.md (Markdown table)
     and DIR/index.html (static page: sortable table, per-family heat map, per-task drill-down;
     opens from the file system with no server or network)."""
-    from orsta_bench.results.leaderboard import LeaderboardError, add_results, build_board
+    from orsta_bench.results.leaderboard import (
+        LeaderboardError,
+        add_results,
+        build_board,
+        load_board,
+    )
+    from orsta_bench.results.leaderboard_checks import limit_warning
 
     paths = results or []
     if name is not None and len(paths) != 1:
@@ -34,6 +40,10 @@ def leaderboard_command(
         readme, page, count = build_board(board)
     except LeaderboardError as error:
         fail(str(error))
-    for path in added:
-        console.print(f"added {path}", highlight=False)
+    for item in added:
+        console.print(f"{item.replaced} in {item.path}" if item.replaced else f"added {item.path}",
+                      highlight=False, soft_wrap=True)
     console.print(f"{count} models -> {readme} and {page}", highlight=False)
+    warning = limit_warning([(entry.name, entry.results) for entry in load_board(board)])
+    if warning:
+        err_console.print(f"warning: {warning}", style="yellow", highlight=False, soft_wrap=True)

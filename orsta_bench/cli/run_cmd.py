@@ -33,6 +33,7 @@ def run_command(
 
     from orsta_bench.backends.errors import BackendConfigError
     from orsta_bench.backends.resolve import parse_kv
+    from orsta_bench.cli.run_notes import backend_error_count, backend_error_note
     from orsta_bench.megabench.judge_prompts import (
         JudgePrompts,
         JudgePromptsError,
@@ -86,6 +87,8 @@ def run_command(
     if dead:
         err_console.print(f"[red]task(s) with every sample `error` (nothing scored): {escape(', '.join(dead))}[/]",
                           highlight=False)
+    if unanswered := backend_error_count(outcome.results):
+        err_console.print(escape(backend_error_note(unanswered, config.output)), highlight=False, soft_wrap=True)
     if harness_failures:
         err_console.print(f"[red]{harness_failures} sample(s) could not be scored "
                           "(error / backend_error); see samples.jsonl[/]")

@@ -11,6 +11,7 @@ from string import Template
 from typing import Any
 
 from orsta_bench.results.leaderboard import Entry, columns, is_incomplete, megabench_columns, slug
+from orsta_bench.results.leaderboard_checks import limit_warning, sample_counts, samples_cell
 from orsta_bench.results.table import INCOMPLETE_MARK, interval, percent
 
 
@@ -51,7 +52,7 @@ def _board(entries: list[Entry], suites: list[str], families: list[str]) -> tupl
     head += [th(f"{suite}", "number") for suite in suites]
     head += [th(f"MEGA-Bench {part.capitalize()}", "number") for part in parts]
     head += [th(family, "number") for family in families]
-    head += [th("date", "text", "text"), th("specs", "text", "text")]
+    head += [th("samples", "number"), th("date", "text", "text"), th("specs", "text", "text")]
     rows = []
     for rank, entry in enumerate(entries, start=1):
         anchor = f"task-{slug(entry.name)}"
@@ -61,7 +62,8 @@ def _board(entries: list[Entry], suites: list[str], families: list[str]) -> tupl
         cells += [_score_cell(entry.suite(s), bar=True) for s in suites]
         cells += [_score_cell(entry.megabench(p), bar=True) for p in parts]
         cells += [_score_cell({"score": entry.family(f).get("score")}) for f in families]
-        cells += [f'<td class="text" data-value="{_e(entry.date)}">{_e(entry.date or "-")}</td>',
+        cells += [f'<td data-value="{sample_counts(entry.results)[1]}">{_e(samples_cell(entry.results))}</td>',
+                  f'<td class="text" data-value="{_e(entry.date)}">{_e(entry.date or "-")}</td>',
                   f'<td class="text" data-value="{_e(entry.spec_fingerprint)}">'
                   f'<code>{_e(entry.spec_fingerprint)}</code></td>']
         rows.append(f'<tr data-model="{_e(entry.name)}">' + "".join(cells) + "</tr>")
@@ -121,6 +123,8 @@ def render_html(entries: list[Entry], generated: str | None = None) -> str:
     template = Template(resources.files("orsta_bench.results").joinpath(
         "templates/leaderboard.html").read_text(encoding="utf-8"))
     stamp = generated or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    warning = limit_warning([(e.name, e.results) for e in entries])
     return template.substitute(
         count=len(entries), generated=_e(stamp), board_head=board_head, board_rows=board_rows,
+        warning=f'<p class="note bad" id="limit-warning">Warning: {_e(warning)}</p>' if warning else "",
         heat_head=heat_head, heat_rows=heat_rows, drilldown=_drilldown(entries))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from orsta_bench.jsonlines import iter_lines
+from orsta_bench.runner.fingerprint_change import describe_fingerprint_change
 
 SAMPLES_FILE = "samples.jsonl"
 RUN_FILE = "run.json"
@@ -57,13 +58,12 @@ class RunFolder:
                                      "not a run folder written by orsta-bench run: choose another --output")
             return False
         old = self._read_run_json()
-        changed = [key for key in FINGERPRINT_KEYS if old.get(key) != fingerprint.get(key)]
+        changed = describe_fingerprint_change(old, fingerprint, FINGERPRINT_KEYS)
         if changed:
-            details = "; ".join(f"{key}: was {_short(old.get(key))}, now "
-                                f"{_short(fingerprint.get(key))}" for key in changed)
             raise RunFolderError(
-                f"{self.path} holds a run with different settings ({details}). Resuming would "
-                "mix results: use another --output folder, or delete this one to start over")
+                f"{self.path} holds a run with different settings ({changed}); resuming would "
+                "mix results: use a new --output or the same settings (or delete the folder to "
+                "start over)")
         return True
 
     def start(self, fingerprint: dict[str, Any], described: dict[str, Any]) -> None:
