@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from orsta_bench.safe_files import MAX_DATA_FILE_BYTES, UnsafePathError
 from orsta_bench.sample import Sample
 from orsta_bench.sources.base import RawItem, SourceError
 from orsta_bench.sources.registry import register_source
@@ -63,7 +64,13 @@ class VTriuneParams(BaseModel):
 
 def _base_dir(loaded: LoadedSpec, params: VTriuneParams) -> Path:
     chosen = params.data_dir or os.environ.get(DATA_DIR_ENV)
-    return Path(os.path.expanduser(chosen)) if chosen else loaded.path.parent
+    base = Path(os.path.expanduser(chosen)) if chosen else loaded.path.parent
+    if params.data_dir and base.is_dir():  # a folder the spec names must pass the path policy
+        try:
+            loaded.data_dir(base, "source.data_dir")
+        except UnsafePathError as error:
+            raise SourceError(f"{loaded.path}: {error}") from None
+    return base
 
 
 def _local_files(loaded: LoadedSpec, params: VTriuneParams) -> list[Path]:
@@ -76,7 +83,13 @@ def _local_files(loaded: LoadedSpec, params: VTriuneParams) -> list[Path]:
         matches = sorted(Path(p) for p in glob.glob(str(full)))
         if not matches:
             raise SourceError(f"{loaded.path}: source.files {pattern!r} matches no file (looked for {full}); {DOWNLOAD_HINT}")
-        found.extend(m for m in matches if m not in found)
+        for match in matches:
+            try:
+                loaded.data_file(match, "source.files match", MAX_DATA_FILE_BYTES)
+            except UnsafePathError as error:
+                raise SourceError(f"{loaded.path}: {error}") from None
+            if match not in found:
+                found.append(match)
     return found
 
 

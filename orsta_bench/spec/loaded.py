@@ -16,6 +16,7 @@ class LoadedSpec:
     spec: TaskSpec
     path: Path
     raw: dict[str, Any]  # the merged mapping (includes applied) the spec was validated from
+    roots: tuple[Path, ...] = ()  # real folders its data may live in (orsta_bench.safe_files)
 
     @property
     def name(self) -> str:
@@ -31,3 +32,22 @@ class LoadedSpec:
         """Data paths in a spec are relative to the spec file's folder."""
         path = Path(relative).expanduser()
         return path if path.is_absolute() else (self.path.parent / path).resolve()
+
+    def allowed_roots(self) -> tuple[Path, ...]:
+        """Where its files may live: the roots it was loaded with (the spec's own folder when
+        built by hand), plus data roots the environment names now."""
+        from orsta_bench.safe_files import env_data_roots, real_roots
+
+        return real_roots([*(self.roots or (self.path.parent,)), *env_data_roots()])
+
+    def data_file(self, path: str | Path, what: str, max_bytes: int) -> Path:
+        """The real path of a data file it names, after the path policy check."""
+        from orsta_bench.safe_files import check_file
+
+        return check_file(path, self.allowed_roots(), what, max_bytes)
+
+    def data_dir(self, path: str | Path, what: str) -> Path:
+        """The real path of a data folder it names, after the path policy check."""
+        from orsta_bench.safe_files import check_dir
+
+        return check_dir(path, self.allowed_roots(), what)
