@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from orsta_bench.cli.common import EXIT_FAILED, TasksDirOption, console, err_console, fail
+from orsta_bench.cli.common import (
+    EXIT_FAILED,
+    DataRootOption,
+    TasksDirOption,
+    console,
+    err_console,
+    fail,
+)
 
 
 def run_command(
@@ -25,6 +32,7 @@ def run_command(
     judge: Annotated[str | None, typer.Option("--judge", help="Model (same grammar as --model) that grades MEGA-Bench judge fields; without it they are not_scored.")] = None,
     judge_name: Annotated[str | None, typer.Option("--judge-name", help="Served model name for an openai: judge.")] = None,
     tasks_dir: TasksDirOption = None,
+    data_root: DataRootOption = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No live display.")] = False,
 ) -> None:
     """Evaluate a model: live progress per task, then a table of scores with intervals."""
@@ -36,6 +44,7 @@ def run_command(
     from orsta_bench.runner.folder import RunFolderError
     from orsta_bench.runner.run import Runner
     from orsta_bench.runner.settings import RunConfig
+    from orsta_bench.safe_files import UnsafePathError
     from orsta_bench.sources.base import SourceError
     from orsta_bench.spec.catalog import SelectionError
     from orsta_bench.spec.loader import SpecError
@@ -46,7 +55,7 @@ def run_command(
             model=model, tasks=tasks, model_name=model_name, limit=limit, batch_size=batch_size,
             seed=seed, gen_kwargs=parse_kv(gen_kwargs, "--gen-kwargs"),
             backend_args=parse_kv(backend_args, "--backend-args"), log_samples=log_samples,
-            workers=workers, tasks_dir=tasks_dir, judge=judge, judge_name=judge_name,
+            workers=workers, tasks_dir=tasks_dir, judge=judge, judge_name=judge_name, data_roots=data_root,
             output=out_dir, progress=not no_progress)
         if no_progress:
             outcome = Runner(config).run()
@@ -59,7 +68,8 @@ def run_command(
         raise typer.Exit(130) from None
     except SpecError as error:
         fail(f"invalid task specs:\n{error}")
-    except (BackendConfigError, RunFolderError, SelectionError, SourceError, RecordsError) as error:
+    except (BackendConfigError, RunFolderError, SelectionError, SourceError, RecordsError,
+            UnsafePathError) as error:
         fail(str(error))
     what = "resumed" if outcome.resumed else "new run"
     console.print(results_table(outcome.results, title=f"{model} ({what}: {outcome.n_kept} kept, "

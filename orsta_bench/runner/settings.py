@@ -30,6 +30,7 @@ class RunConfig:
     progress: bool = True
     judge: str | None = None  # --model grammar: grades MEGA-Bench judge fields (docs/megabench.md)
     judge_name: str | None = None
+    data_roots: list[Path] | None = None  # --data-root: folders specs may name data in
 
 
 def check_gen_kwargs(gen: dict[str, Any]) -> dict[str, Any]:

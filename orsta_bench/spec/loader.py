@@ -88,7 +88,8 @@ def _read_yaml(path: Path, budget: Budget, roots: tuple[Path, ...]) -> tuple[dic
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(error, "problem", None) or str(error)
-        kind = "" if isinstance(error, YAMLLimitError) else "YAML error: "
+        kind = ("" if isinstance(error, YAMLLimitError) else "YAML error: "
+                if isinstance(error, yaml.constructor.ConstructorError) else "YAML syntax error: ")
         raise SpecError([SpecIssue(path, f"{kind}{problem}", line)]) from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
         raise SpecError([SpecIssue(path, f"YAML value cannot be read ({error})")]) from None
