@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,10 @@ class LoadedSpec:
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def resolve_path(self, relative: str) -> Path:
-        """Data paths in a spec are relative to the spec file's folder."""
+        """Data paths in a spec are relative to the spec file's folder (symlinks are left for
+        the path policy to follow, so messages show the name the spec gave)."""
         path = Path(relative).expanduser()
-        return path if path.is_absolute() else (self.path.parent / path).resolve()
+        return Path(os.path.abspath(path if path.is_absolute() else self.path.parent / path))
 
     def allowed_roots(self) -> tuple[Path, ...]:
         """Where its files may live: the roots it was loaded with (the spec's own folder when

@@ -92,7 +92,8 @@ def _read_yaml(path: Path, budget: Budget, roots: tuple[Path, ...]) -> tuple[dic
                 if isinstance(error, yaml.constructor.ConstructorError) else "YAML syntax error: ")
         raise SpecError([SpecIssue(path, f"{kind}{problem}", line)]) from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
-        raise SpecError([SpecIssue(path, f"YAML value cannot be read ({error})")]) from None
+        reason = str(error).split(";")[0]
+        raise SpecError([SpecIssue(path, f"YAML value cannot be read ({reason}); shorten it")]) from None
     if data is None:
         raise SpecError([SpecIssue(path, "file is empty; expected a mapping of spec fields")])
     if not isinstance(data, dict):
@@ -169,7 +170,13 @@ def load_spec(path: str | Path, roots: Iterable[Path] = ()) -> LoadedSpec:
     are added (orsta_bench.safe_files)."""
     path = Path(path)
     allowed = real_roots([*(roots or [path.parent]), *env_data_roots()])
-    data, lines = _resolve(path, allowed, Budget())
+    try:
+        data, lines = _resolve(path, allowed, Budget())
+    except SpecError as error:  # a problem inside an included file: say which spec included it
+        for issue in error.issues:
+            if issue.path != path:
+                issue.message += f" (included by {path})"
+        raise
     try:
         spec = TaskSpec.model_validate(data)
     except ValidationError as error:
