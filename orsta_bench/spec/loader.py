@@ -167,9 +167,11 @@ def _issues_from_validation(path: Path, error: ValidationError, lines: LineMap) 
 def load_spec(path: str | Path, roots: Iterable[Path] = ()) -> LoadedSpec:
     """One spec file, validated; SpecError lists every problem found in it. `roots` are the
     folders its files may live in (default: its own folder); data roots from the environment
-    are added (orsta_bench.safe_files)."""
+    and the built-in task folder (generated specs include shipped ones) are added."""
+    from orsta_bench.spec.catalog import builtin_tasks_dir
+
     path = Path(path)
-    allowed = real_roots([*(roots or [path.parent]), *env_data_roots()])
+    allowed = real_roots([*(roots or [path.parent]), *env_data_roots(), builtin_tasks_dir()])
     try:
         data, lines = _resolve(path, allowed, Budget())
     except SpecError as error:  # a problem inside an included file: say which spec included it
