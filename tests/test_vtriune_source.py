@@ -4,6 +4,7 @@ server would (expected rewards computed by hand from the spec in ../shared/specs
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -178,3 +179,14 @@ def test_null_ratios_are_reported_not_silently_zero(tmp_path):
     sample = next(read_vtriune(path))
     score = score_sample(sample, "\\boxed{4}", {"mode": "eval"})
     assert score.status.value == "error" and "accuracy_ratio" in score.detail
+
+
+def test_files_given_to_a_datasets_builder_pass_the_path_policy(tmp_path):
+    """A spec cannot point a `datasets` builder at a device or a file outside its folders."""
+    os.mkfifo(tmp_path / "rows.parquet")
+    spec = load_spec(write_spec(tmp_path, f"{{kind: vtriune, dataset: parquet, files: '{tmp_path}/rows.parquet'}}"))
+    with pytest.raises(SourceError, match="FIFO"):
+        next(iter_samples(spec))
+    spec = load_spec(write_spec(tmp_path, f"{{kind: vtriune, dataset: parquet, files: '{FIXTURE}'}}"))
+    with pytest.raises(SourceError, match="outside the allowed folders"):
+        next(iter_samples(spec))

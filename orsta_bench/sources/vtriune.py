@@ -125,6 +125,18 @@ def _to_item(sample: Sample, from_extension: bool) -> RawItem:
     )
 
 
+def _check_builder_files(loaded: LoadedSpec, params: VTriuneParams) -> None:
+    """`files` given to a `datasets` builder (parquet, json, text ...) are local paths, relative
+    to the working directory as `datasets` reads them: each match passes the path policy.
+    Patterns that match nothing here are left to `datasets` (hub repository paths)."""
+    for pattern in params.patterns:
+        for match in sorted(glob.glob(os.path.expanduser(pattern))):
+            try:
+                loaded.data_file(match, "source.files match", MAX_DATA_FILE_BYTES)
+            except UnsafePathError as error:
+                raise SourceError(f"{loaded.path}: {error}") from None
+
+
 def _hub_rows(params: VTriuneParams) -> Iterator[tuple[str, dict[str, Any]]]:
     """Rows of a hub dataset (or a `datasets` builder such as "parquet"), images undecoded."""
     try:
@@ -148,6 +160,7 @@ def _rows(loaded: LoadedSpec, params: VTriuneParams) -> Iterator[tuple[str, Path
     from orsta_bench.interop.vtriune import iter_rows
 
     if params.dataset is not None:
+        _check_builder_files(loaded, params)
         for where, row in _hub_rows(params):
             yield where, loaded.path.parent, where.replace("/", "_"), row
         return
