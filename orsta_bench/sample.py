@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 
@@ -30,7 +29,13 @@ class SampleImage:
             raise ValueError("SampleImage needs exactly one of data or path")
 
     def read_bytes(self) -> bytes:
-        return self.data if self.data is not None else Path(self.path).read_bytes()  # type: ignore[arg-type]
+        """The encoded image; a path is read only if it is a regular file within the image cap
+        (never blocks on a FIFO or streams a device; orsta_bench.safe_files)."""
+        if self.data is not None:
+            return self.data
+        from orsta_bench.safe_files import MAX_IMAGE_BYTES, read_regular
+
+        return read_regular(self.path, MAX_IMAGE_BYTES)  # type: ignore[arg-type]
 
     @property
     def sha256(self) -> str:

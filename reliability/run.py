@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-CHECKS = ("fuzz", "kill_resume", "bad_specs", "sandbox", "backend_faults", "score_probes")
+CHECKS = ("fuzz", "kill_resume", "bad_specs", "spec_bounds", "sandbox", "backend_faults",
+          "score_probes")
 # name -> (small, full) sizes
 SIZES = {"fuzz": (2_000, 100_000), "kill_resume": (3, 10), "sandbox": (1, 5)}
 
@@ -40,6 +41,10 @@ def run_check(name: str, full: bool, seed: int, scratch: Path, fuzz_n: int | Non
         from reliability.bad_specs import run_bad_specs
 
         return run_bad_specs()
+    if name == "spec_bounds":
+        from reliability.spec_bounds import run_spec_bounds
+
+        return run_spec_bounds()
     if name == "sandbox":
         from reliability.sandbox_escapes import run_sandbox_escapes
 

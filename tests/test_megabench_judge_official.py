@@ -132,7 +132,8 @@ def server():
 def _run(cli, server, tasks_dir: Path, output: Path, *extra: str):
     url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     result = cli("run", "--model", f"openai:{url}#model", "--tasks", "mb_judge", "--tasks-dir", str(tasks_dir),
-                 "--output", str(output), "--no-progress", "--workers", "0", "--judge", f"openai:{url}#judge", *extra)
+                 "--output", str(output), "--no-progress", "--workers", "0", "--judge", f"openai:{url}#judge",
+                 "--data-root", str(tasks_dir.parent / "data"), *extra)
     assert result.returncode == 0, result.stderr
     records = {r["task"]: r for r in map(json.loads, (output / "samples.jsonl").read_text().splitlines())}
     return result, records

@@ -70,7 +70,7 @@ def run(cli, server, tasks_dir, output, *extra):
     url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     result = cli("run", "--model", f"openai:{url}#model", "--tasks", "mb_open", "--tasks-dir",
                  str(tasks_dir), "--output", str(output), "--no-progress", "--workers", "0",
-                 *[a.replace("URL", url) for a in extra])
+                 "--data-root", str(FIXTURE), *[a.replace("URL", url) for a in extra])
     records = [json.loads(line) for line in (output / "samples.jsonl").read_text().splitlines()]
     return result, records
 

@@ -16,7 +16,7 @@ def spec(tmp_path, **source):
     data = {"name": "mb", "suite": "megabench", "category": "reasoning", "family": "megabench",
             "source": {"kind": "megabench", **source}, "verifier": {"name": "megabench"}, "metric": "megabench"}
     (tmp_path / "mb.yaml").write_text(yaml.safe_dump(data))
-    return load_specs([tmp_path])[0]
+    return load_specs([tmp_path], data_roots=[FIXTURE])[0]  # the fixture is a named data root
 
 
 def test_rows_become_samples_with_official_prompt_and_image_order(tmp_path):

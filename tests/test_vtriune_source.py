@@ -4,6 +4,7 @@ server would (expected rewards computed by hand from the spec in ../shared/specs
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,11 @@ F = float(np.float32(0.1))  # the released format_ratio, stored as float32
 C = float(np.float32(0.3))  # the released iou_completeness, stored as float32
 
 
+def load_with_fixture(path: Path):
+    """The spec, allowed to read the fixture folder (a data root, as --data-root would give)."""
+    return load_spec(path, [path.parent, FIXTURE.parent])
+
+
 def write_spec(folder: Path, source: str, name: str = "vt_fixture", verifier: str = "vtriune.mathverify") -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(
@@ -33,7 +39,7 @@ def write_spec(folder: Path, source: str, name: str = "vt_fixture", verifier: st
 
 @pytest.fixture
 def samples(tmp_path):
-    spec = load_spec(write_spec(tmp_path, f"{{kind: vtriune, files: '{FIXTURE}', math_instruction: none}}"))
+    spec = load_with_fixture(write_spec(tmp_path, f"{{kind: vtriune, files: '{FIXTURE}', math_instruction: none}}"))
     return {s.id: s for s in iter_samples(spec)}
 
 
@@ -108,7 +114,7 @@ def test_dynamic_threshold_follows_the_training_step(samples):
 
 
 def test_math_instruction_is_appended_like_the_released_trainer(tmp_path):
-    spec = load_spec(write_spec(tmp_path, f"{{kind: vtriune, files: '{FIXTURE}'}}"))
+    spec = load_with_fixture(write_spec(tmp_path, f"{{kind: vtriune, files: '{FIXTURE}'}}"))
     by_id = {s.id: s for s in iter_samples(spec)}
     free = by_id["mm_math_0"].messages[0]["content"][-1]["text"]
     tagged = by_id["puzzlevqa_7"].messages[0]["content"][-1]["text"]
@@ -129,14 +135,14 @@ def test_orsta_specs_read_the_data_dir_and_say_how_to_get_the_data(tmp_path, mon
 
 
 def test_a_datasets_builder_gives_the_same_samples_as_local_files(tmp_path):
-    local = load_spec(write_spec(tmp_path, f"{{kind: vtriune, files: '{FIXTURE}'}}", "a"))
-    hub = load_spec(write_spec(tmp_path, f"{{kind: vtriune, dataset: parquet, files: '{FIXTURE}'}}", "b"))
+    local = load_with_fixture(write_spec(tmp_path, f"{{kind: vtriune, files: '{FIXTURE}'}}", "a"))
+    hub = load_with_fixture(write_spec(tmp_path, f"{{kind: vtriune, dataset: parquet, files: '{FIXTURE}'}}", "b"))
     hashes = [s.content_hash for s in iter_samples(local)]
     assert [s.content_hash for s in iter_samples(hub)] == hashes
 
 
 def test_repeated_ids_are_made_unique(tmp_path):
-    spec = load_spec(write_spec(tmp_path, f"{{kind: vtriune, files: ['{FIXTURE}', '{tmp_path}/copy.parquet']}}"))
+    spec = load_with_fixture(write_spec(tmp_path, f"{{kind: vtriune, files: ['{FIXTURE}', '{tmp_path}/copy.parquet']}}"))
     shutil.copy(FIXTURE, tmp_path / "copy.parquet")
     ids = [s.id for s in iter_samples(spec)]
     assert len(ids) == len(set(ids)) == 8 and "copy:0" in ids
@@ -156,14 +162,14 @@ def _rewrite(tmp_path: Path, change) -> Path:
     (lambda rows: rows[0]["reward_model"].update(ground_truth=None), r"row 0: reward_model.ground_truth"),
 ])
 def test_bad_rows_name_file_row_and_field(tmp_path, change, message):
-    spec = load_spec(write_spec(tmp_path, f"{{kind: vtriune, files: '{_rewrite(tmp_path, change)}'}}"))
+    spec = load_with_fixture(write_spec(tmp_path, f"{{kind: vtriune, files: '{_rewrite(tmp_path, change)}'}}"))
     with pytest.raises(SourceError, match=message):
         list(iter_samples(spec))
 
 
 def test_a_parquet_file_without_the_columns_is_refused(tmp_path):
     pq.write_table(pa.table({"question": ["1+1?"], "answer": ["2"]}), tmp_path / "plain.parquet")
-    spec = load_spec(write_spec(tmp_path, f"{{kind: vtriune, files: '{tmp_path}/plain.parquet'}}"))
+    spec = load_with_fixture(write_spec(tmp_path, f"{{kind: vtriune, files: '{tmp_path}/plain.parquet'}}"))
     with pytest.raises(SourceError, match="plain.parquet: missing V-Triune column"):
         list(iter_samples(spec))
 
@@ -177,3 +183,14 @@ def test_null_ratios_take_the_server_defaults(tmp_path):
     score = score_sample(sample, "\\boxed{4}", {"mode": "eval"})
     assert score.status.value == "ok"
     assert score.value == pytest.approx(1.0 / 1.1)  # right answer, no tags: 1.0 * 1/1.1 + 0 * 0.1/1.1
+
+
+def test_files_given_to_a_datasets_builder_pass_the_path_policy(tmp_path):
+    """A spec cannot point a `datasets` builder at a device or a file outside its folders."""
+    os.mkfifo(tmp_path / "rows.parquet")
+    spec = load_spec(write_spec(tmp_path, f"{{kind: vtriune, dataset: parquet, files: '{tmp_path}/rows.parquet'}}"))
+    with pytest.raises(SourceError, match="FIFO"):
+        next(iter_samples(spec))
+    spec = load_spec(write_spec(tmp_path, f"{{kind: vtriune, dataset: parquet, files: '{FIXTURE}'}}"))
+    with pytest.raises(SourceError, match="outside the allowed folders"):
+        next(iter_samples(spec))

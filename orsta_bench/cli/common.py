@@ -25,19 +25,30 @@ TasksDirOption = Annotated[
 ]
 
 
+DataRootOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--data-root",
+        help="Folder a task spec may name data files and images in, besides the spec's own "
+        "folder (repeatable; also $ORSTA_DATA_ROOT, several joined by ':'). docs/specs.md.",
+    ),
+]
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print a clear error to stderr and exit (2 = bad input by default)."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
-def load_selected(tasks: str, tasks_dir: list[Path] | None, allow_empty: bool = False):
+def load_selected(tasks: str, tasks_dir: list[Path] | None, allow_empty: bool = False,
+                  data_roots: list[Path] | None = None):
     """Load the catalog and apply a --tasks selector, turning every problem into a clean exit 2."""
     from orsta_bench.spec.catalog import SelectionError, load_catalog, select_tasks
     from orsta_bench.spec.loader import SpecError
 
     try:
-        catalog = load_catalog(tasks_dir)
+        catalog = load_catalog(tasks_dir, data_roots)
         if allow_empty and not catalog:
             return []
         return select_tasks(catalog, tasks)

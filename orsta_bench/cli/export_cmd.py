@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from orsta_bench.cli.common import TasksDirOption, console, fail
+from orsta_bench.cli.common import DataRootOption, TasksDirOption, console, fail
 
 
 def export_command(
@@ -16,18 +16,20 @@ def export_command(
     fmt: Annotated[str, typer.Option("--format", "-f", help="vtriune | hf | lmms-eval")] = "vtriune",
     limit: Annotated[int | None, typer.Option("--limit", help="At most N samples per task.")] = None,
     tasks_dir: TasksDirOption = None,
+    data_root: DataRootOption = None,
 ) -> None:
     """Export tasks: one parquet per task (V-Triune columns, or Sample.to_hf_row rows); for
     lmms-eval also a task YAML per task and utils.py (use with `lmms-eval --include_path DIR`)."""
     from orsta_bench.cli.common import load_selected
     from orsta_bench.interop.export import ExportError, export_tasks
     from orsta_bench.interop.vtriune import VTriuneFormatError
+    from orsta_bench.safe_files import UnsafePathError
     from orsta_bench.sources.base import SourceError
 
-    specs = load_selected(tasks, tasks_dir)
+    specs = load_selected(tasks, tasks_dir, data_roots=data_root)
     try:
         counts = export_tasks(specs, fmt, output, limit)
-    except (ExportError, SourceError, VTriuneFormatError) as error:
+    except (ExportError, SourceError, VTriuneFormatError, UnsafePathError) as error:
         fail(str(error))
     except ImportError as error:
         fail(f"export needs pyarrow ({error}); install it with: pip install 'orsta-bench[interop]'")

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from orsta_bench.cli.common import EXIT_FAILED, TasksDirOption, console, err_console, fail
+from orsta_bench.cli.common import (
+    EXIT_FAILED,
+    DataRootOption,
+    TasksDirOption,
+    console,
+    err_console,
+    fail,
+)
 
 
 def run_command(
@@ -26,6 +33,7 @@ def run_command(
     judge_name: Annotated[str | None, typer.Option("--judge-name", help="Served model name for an openai: judge.")] = None,
     megabench_dir: Annotated[Path | None, typer.Option("--megabench-dir", help="A MEGA-Bench checkout: the judge then uses the official prompts read from it (default: $ORSTA_MEGABENCH_DIR, else the project's own prompts).")] = None,
     tasks_dir: TasksDirOption = None,
+    data_root: DataRootOption = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No live display.")] = False,
 ) -> None:
     """Evaluate a model: live progress per task, then a table of scores with intervals."""
@@ -46,6 +54,7 @@ def run_command(
     from orsta_bench.runner.folder import RunFolderError
     from orsta_bench.runner.run import Runner
     from orsta_bench.runner.settings import RunConfig
+    from orsta_bench.safe_files import UnsafePathError
     from orsta_bench.sources.base import SourceError
     from orsta_bench.spec.catalog import SelectionError
     from orsta_bench.spec.loader import SpecError
@@ -57,6 +66,7 @@ def run_command(
             seed=seed, gen_kwargs=parse_kv(gen_kwargs, "--gen-kwargs"),
             backend_args=parse_kv(backend_args, "--backend-args"), log_samples=log_samples,
             workers=workers, tasks_dir=tasks_dir, judge=judge, judge_name=judge_name,
+            data_roots=data_root,
             judge_prompts=resolve_judge_prompts(megabench_dir) if judge else JudgePrompts(),
             output=out_dir, progress=not no_progress)
         if no_progress:
@@ -71,7 +81,7 @@ def run_command(
     except SpecError as error:
         fail(f"invalid task specs:\n{error}")
     except (BackendConfigError, RunFolderError, SelectionError, SourceError, RecordsError,
-            JudgePromptsError) as error:
+            JudgePromptsError, UnsafePathError) as error:
         fail(str(error))
     what = "resumed" if outcome.resumed else "new run"
     console.print(results_table(outcome.results, title=f"{model} ({what}: {outcome.n_kept} kept, "

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from orsta_bench.safe_files import MAX_DATA_FILE_BYTES, UnsafePathError, check_file
 from orsta_bench.sample import SampleImage
 from orsta_bench.sources.base import RawItem, SourceError
 from orsta_bench.sources.registry import register_source
@@ -66,7 +67,21 @@ def _data_root(loaded: LoadedSpec, params: MegabenchParams) -> Path:
     root = loaded.resolve_path(raw)
     if not root.exists():
         raise SourceError(f"{loaded.path}: MEGA-Bench data folder {root} does not exist (set source.path or ${ENV_DIR})")
-    return root
+    return _checked_dir(loaded, root, "MEGA-Bench data folder")
+
+
+def _checked_dir(loaded: LoadedSpec, path: Path, what: str) -> Path:
+    try:
+        return loaded.data_dir(path, what)
+    except UnsafePathError as error:
+        raise SourceError(f"{loaded.path}: {error}") from None
+
+
+def _checked_file(loaded: LoadedSpec, path: Path, what: str, cap: int) -> Path:
+    try:
+        return loaded.data_file(path, what, cap)
+    except UnsafePathError as error:
+        raise SourceError(f"{loaded.path}: {error}") from None
 
 
 def _row_files(root: Path, config: str) -> list[Path]:
@@ -78,17 +93,12 @@ def _row_files(root: Path, config: str) -> list[Path]:
 
 
 def _read_rows(files: list[Path]) -> Iterator[tuple[str, dict[str, Any]]]:
-    import json
+    from orsta_bench.sources.json_lines import iter_json_objects
 
     for file in files:
         if file.suffix == ".jsonl":
-            with file.open(encoding="utf-8") as handle:
-                for number, line in enumerate(handle, start=1):
-                    if line.strip():
-                        try:
-                            yield f"{file}:{number}", json.loads(line)
-                        except json.JSONDecodeError as error:
-                            raise SourceError(f"{file}:{number}: bad JSON ({error})") from None
+            for number, row in iter_json_objects(file):
+                yield f"{file}:{number}", row
             continue
         try:
             import pyarrow.parquet as pq
@@ -98,9 +108,10 @@ def _read_rows(files: list[Path]) -> Iterator[tuple[str, dict[str, Any]]]:
             yield f"{file}:row {index}", row
 
 
-def _frames(path: Path, limit: int, where: str) -> list[SampleImage]:
+def _frames(path: Path, limit: int, where: str, media_root: Path) -> list[SampleImage]:
     """A video as up to `limit` uniformly spaced frames: from a folder of frame images next to it
-    (`clip.mp4` -> `clip/` or `clip.mp4.frames/`), else decoded with PyAV when installed."""
+    (`clip.mp4` -> `clip/` or `clip.mp4.frames/`), else decoded with PyAV when installed (only a
+    regular file under the media folder: the path policy of docs/specs.md)."""
     for folder in (path.with_suffix(""), Path(f"{path}.frames")):
         if folder.is_dir():
             frames = sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES)
@@ -112,6 +123,10 @@ def _frames(path: Path, limit: int, where: str) -> list[SampleImage]:
         raise SourceError(
             f"{where}: video {path} needs frames: pip install av, or put its frames in {path.with_suffix('')}/"
         ) from None
+    try:
+        check_file(path, [media_root], "video", MAX_DATA_FILE_BYTES)
+    except UnsafePathError as error:
+        raise SourceError(f"{where}: {error}") from None
     with av.open(str(path)) as container:
         decoded = [frame.to_image() for frame in container.decode(video=0)]
     if not decoded:
@@ -144,13 +159,13 @@ def _section(text: str, media: list[str], media_root: Path, params: MegabenchPar
         file = media_root / next(media_iter)
         mime = mimetypes.guess_type(file.name)[0] or ""
         if mime.startswith("video"):
-            frames = _frames(file, params.max_video_frames, where)
+            frames = _frames(file, params.max_video_frames, where, media_root)
             parts.append({"type": "text", "text": "[video start]"})
             parts += [{"type": "image", "index": len(images) + i} for i in range(len(frames))]
             parts.append({"type": "text", "text": "[video end]"})
             images += frames
         else:
-            if not file.is_file():
+            if not os.path.lexists(file):
                 raise SourceError(f"{where}: media file {file} not found (set source.media_dir)")
             parts.append({"type": "image", "index": len(images)})
             images.append(SampleImage(path=str(file)))
@@ -227,10 +242,12 @@ def _rows(loaded: LoadedSpec, params: MegabenchParams) -> tuple[Iterator[tuple[s
         media_root = Path(params.media_dir or ".").expanduser()
         return ((f"{params.hub_id}[{i}]", row) for i, row in enumerate(data)), media_root
     root = _data_root(loaded, params)
-    files = _row_files(root, params.config)
+    files = [_checked_file(loaded, file, "MEGA-Bench rows file", MAX_DATA_FILE_BYTES)
+             for file in _row_files(root, params.config)]
     if not files:
         raise SourceError(f"{loaded.path}: no parquet/JSONL rows for config {params.config!r} under {root}")
-    media_root = loaded.resolve_path(params.media_dir) if params.media_dir else root
+    media_root = (_checked_dir(loaded, loaded.resolve_path(params.media_dir), "source.media_dir")
+                  if params.media_dir else root)
     return _read_rows(files), media_root
 
 

@@ -134,7 +134,7 @@ class Runner:
         config = self.config
         gen = check_gen_kwargs(config.gen_kwargs)
         ref = parse_model(config.model, config.model_name)
-        specs = select_tasks(load_catalog(config.tasks_dir), config.tasks)
+        specs = select_tasks(load_catalog(config.tasks_dir, config.data_roots), config.tasks)
         _check_sources_open(specs)
         folder = RunFolder(config.output)
         prints = fingerprint(config, specs, gen)

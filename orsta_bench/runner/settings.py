@@ -32,6 +32,7 @@ class RunConfig:
     judge: str | None = None  # --model grammar: grades MEGA-Bench judge fields (docs/megabench.md)
     judge_name: str | None = None
     judge_prompts: JudgePrompts = field(default_factory=JudgePrompts)  # --megabench-dir: official or ours
+    data_roots: list[Path] | None = None  # --data-root: folders specs may name data in
 
 
 def check_gen_kwargs(gen: dict[str, Any]) -> dict[str, Any]:

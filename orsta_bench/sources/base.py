@@ -49,7 +49,21 @@ def render_prompt(loaded: LoadedSpec, item: RawItem) -> list[dict[str, Any]]:
     return messages
 
 
+def check_images(loaded: LoadedSpec, item: RawItem) -> None:
+    """Every image a source names on disk passes the path policy (lstat only, no pixels read)
+    before the sample exists: regular file, within the cap, inside the spec's allowed roots."""
+    from orsta_bench.safe_files import MAX_IMAGE_BYTES, UnsafePathError
+
+    for number, image in enumerate(item.images):
+        if image.path is not None:
+            try:
+                loaded.data_file(image.path, "image", MAX_IMAGE_BYTES)
+            except UnsafePathError as error:
+                raise SourceError(f"{loaded.path}: sample {item.id!r} images[{number}]: {error}") from None
+
+
 def build_sample(loaded: LoadedSpec, item: RawItem) -> Sample:
+    check_images(loaded, item)
     spec = loaded.spec
     params = spec.verifier_params()
     params.update(item.verifier_params)

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from orsta_bench.safe_files import MAX_DATA_FILE_BYTES, UnsafePathError
 from orsta_bench.sample import Sample
 from orsta_bench.sources.base import RawItem, SourceError
 from orsta_bench.sources.registry import register_source
@@ -63,7 +64,13 @@ class VTriuneParams(BaseModel):
 
 def _base_dir(loaded: LoadedSpec, params: VTriuneParams) -> Path:
     chosen = params.data_dir or os.environ.get(DATA_DIR_ENV)
-    return Path(os.path.expanduser(chosen)) if chosen else loaded.path.parent
+    base = Path(os.path.expanduser(chosen)) if chosen else loaded.path.parent
+    if params.data_dir and base.is_dir():  # a folder the spec names must pass the path policy
+        try:
+            loaded.data_dir(base, "source.data_dir")
+        except UnsafePathError as error:
+            raise SourceError(f"{loaded.path}: {error}") from None
+    return base
 
 
 def _local_files(loaded: LoadedSpec, params: VTriuneParams) -> list[Path]:
@@ -76,7 +83,13 @@ def _local_files(loaded: LoadedSpec, params: VTriuneParams) -> list[Path]:
         matches = sorted(Path(p) for p in glob.glob(str(full)))
         if not matches:
             raise SourceError(f"{loaded.path}: source.files {pattern!r} matches no file (looked for {full}); {DOWNLOAD_HINT}")
-        found.extend(m for m in matches if m not in found)
+        for match in matches:
+            try:
+                loaded.data_file(match, "source.files match", MAX_DATA_FILE_BYTES)
+            except UnsafePathError as error:
+                raise SourceError(f"{loaded.path}: {error}") from None
+            if match not in found:
+                found.append(match)
     return found
 
 
@@ -112,6 +125,18 @@ def _to_item(sample: Sample, from_extension: bool) -> RawItem:
     )
 
 
+def _check_builder_files(loaded: LoadedSpec, params: VTriuneParams) -> None:
+    """`files` given to a `datasets` builder (parquet, json, text ...) are local paths, relative
+    to the working directory as `datasets` reads them: each match passes the path policy.
+    Patterns that match nothing here are left to `datasets` (hub repository paths)."""
+    for pattern in params.patterns:
+        for match in sorted(glob.glob(os.path.expanduser(pattern))):
+            try:
+                loaded.data_file(match, "source.files match", MAX_DATA_FILE_BYTES)
+            except UnsafePathError as error:
+                raise SourceError(f"{loaded.path}: {error}") from None
+
+
 def _hub_rows(params: VTriuneParams) -> Iterator[tuple[str, dict[str, Any]]]:
     """Rows of a hub dataset (or a `datasets` builder such as "parquet"), images undecoded."""
     try:
@@ -135,6 +160,7 @@ def _rows(loaded: LoadedSpec, params: VTriuneParams) -> Iterator[tuple[str, Path
     from orsta_bench.interop.vtriune import iter_rows
 
     if params.dataset is not None:
+        _check_builder_files(loaded, params)
         for where, row in _hub_rows(params):
             yield where, loaded.path.parent, where.replace("/", "_"), row
         return

@@ -26,8 +26,8 @@ def builtin_tasks_dir() -> Path:
     return shipped if shipped.is_dir() else package.parent / "tasks"
 
 
-def load_catalog(tasks_dirs: list[Path] | None = None) -> list[LoadedSpec]:
-    return load_specs(tasks_dirs or [builtin_tasks_dir()])
+def load_catalog(tasks_dirs: list[Path] | None = None, data_roots: list[Path] | None = None) -> list[LoadedSpec]:
+    return load_specs(tasks_dirs or [builtin_tasks_dir()], data_roots or [])
 
 
 def select_tasks(specs: list[LoadedSpec], selector: str) -> list[LoadedSpec]:
