@@ -10,14 +10,16 @@ from __future__ import annotations
 import ast
 import json
 import math
-import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 
+from orsta_bench.atomic import atomic_path
 from orsta_bench.cli.common import EXIT_FAILED, EXIT_OK, err_console, fail
 from orsta_bench.jsonlines import MAX_DEPTH, LineError, decode_line, iter_lines, nesting_depth
 
@@ -125,41 +127,25 @@ def score_command(
     jobs = (job for _, job in entries if isinstance(job, ScoreJob))
     counts: Counter[str] = Counter()
     total = 0.0
-    target = _open_output(output)
-    try:
-        with ScoringPool(workers=workers, timeout_s=timeout) as pool:
-            scores = pool.imap(jobs)
-            for record_id, job in entries:
-                score = next(scores) if isinstance(job, ScoreJob) else Score.failure(Status.ERROR, job)
-                counts[score.status.value] += 1
-                total += score.value if score.counts_in_score else 0.0
-                target.write(json.dumps(output_record(record_id, score), allow_nan=False) + "\n")
-        _close_output(target, output, success=True)
-    except BaseException:
-        _close_output(target, output, success=False)
-        raise
+    with _output(output) as target, ScoringPool(workers=workers, timeout_s=timeout) as pool:
+        scores = pool.imap(jobs)
+        for record_id, job in entries:
+            score = next(scores) if isinstance(job, ScoreJob) else Score.failure(Status.ERROR, job)
+            counts[score.status.value] += 1
+            total += score.value if score.counts_in_score else 0.0
+            target.write(json.dumps(output_record(record_id, score), allow_nan=False) + "\n")
 
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no records"
     err_console.print(f"scored {len(entries)} line(s): {summary}", highlight=False)
     raise typer.Exit(EXIT_FAILED if counts.get(Status.ERROR.value) else EXIT_OK)
 
 
-def _open_output(output: Path | None) -> Any:
+@contextmanager
+def _output(output: Path | None) -> Iterator[TextIO]:
+    """stdout, or a file that appears at `output` only once every line is written."""
     if output is None:
-        return sys.stdout
-    return open(_temporary(output), "w", encoding="utf-8")  # noqa: SIM115  (closed in _close_output)
-
-
-def _close_output(target: Any, output: Path | None, success: bool) -> None:
-    if output is None:
-        target.flush()
+        yield sys.stdout
+        sys.stdout.flush()
         return
-    target.close()
-    if success:
-        os.replace(_temporary(output), output)
-    else:
-        Path(_temporary(output)).unlink(missing_ok=True)
-
-
-def _temporary(output: Path) -> str:
-    return str(output.with_name(f".{output.name}.{os.getpid()}.tmp"))
+    with atomic_path(output) as temporary, open(temporary, "x", encoding="utf-8") as handle:
+        yield handle

@@ -8,13 +8,11 @@ end, so an interrupted or failed export leaves nothing half-written.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+from orsta_bench.atomic import atomic_folder
 from orsta_bench.sample import Sample
 from orsta_bench.spec.loaded import LoadedSpec
 
@@ -142,13 +140,5 @@ def export_tasks(specs: list[LoadedSpec], fmt: str, output: Path, limit: int | N
     output = output.expanduser().resolve()
     if output.exists() and (not output.is_dir() or any(output.iterdir())):
         raise ExportError(f"--output {output} exists and is not an empty folder; choose a new folder or remove it")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".partial", dir=output.parent))
-    try:
-        counts = _export_into(folder, output, specs, fmt, limit)
-        os.chmod(folder, 0o755)  # mkdtemp makes it private
-        os.replace(folder, output)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return counts
+    with atomic_folder(output) as folder:
+        return _export_into(folder, output, specs, fmt, limit)

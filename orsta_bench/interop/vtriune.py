@@ -15,12 +15,11 @@ back the identical sample (same id, task, prompt, verifier call, hash and scores
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from orsta_bench.atomic import atomic_path
 from orsta_bench.sample import Sample, SampleImage, VerifierCall
 
 IMAGE_TOKEN = "<image>"
@@ -151,18 +150,8 @@ def write_vtriune(rows: Iterable[dict[str, Any]], path: str | Path, extension: b
     """Write rows (from `sample_to_row`) to `path` atomically; returns the row count."""
     from orsta_bench.interop.parquet import write_rows
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        count = write_rows(rows, temp, arrow_schema(extension), batch_rows)
-        os.chmod(temp, 0o644)  # mkstemp makes it private; a data file is meant to be shared
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return count
+    with atomic_path(path) as temporary:
+        return write_rows(rows, str(temporary), arrow_schema(extension), batch_rows)
 
 
 # ---------------------------------------------------------------- reading

@@ -11,10 +11,10 @@ head_dim/2, eos/pad in generation_config, left padding for batched generation.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from orsta_bench.atomic import atomic_folder
 
 # Bump when the recipe changes so cached folders from an older recipe are never reused.
 TINY_VERSION = "v1"
@@ -85,18 +85,12 @@ def tiny_text_model_path(seed: int = 0) -> Path:
 def build_atomically(target: Path, build: Any) -> Path:
     """Build in a sibling temp folder and rename, so a kill or a concurrent build never leaves
     a half-written model where a reader would take it for a whole one."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        build(staging)
-        try:
-            staging.rename(target)
-        except OSError:
-            if not (target / "config.json").exists():  # not a lost race: a real failure
-                raise
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        with atomic_folder(target) as staging:
+            build(staging)
+    except OSError:
+        if not (target / "config.json").exists():  # not a lost race: a real failure
+            raise
     return target
 
 

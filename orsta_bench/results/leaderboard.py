@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orsta_bench.atomic import write_text_atomic
 from orsta_bench.results.leaderboard_checks import (
     limit_warning,
     only_backend_errors,
@@ -118,18 +117,6 @@ def _read_results(path: Path) -> dict[str, Any]:
     return data
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 @dataclass(frozen=True)
 class Added:
     """Where add_results put a file, and what it replaced ('' when the name was new)."""
@@ -162,7 +149,7 @@ def add_results(source: Path, board: Path, name: str | None = None) -> Added:
             previous = {}
         old_name = (previous.get("leaderboard") or {}).get("name") or display
         replaced = replacement_note(str(old_name), previous, results)
-    _atomic_write(target, json.dumps(results, indent=2, sort_keys=True) + "\n")
+    write_text_atomic(target, json.dumps(results, indent=2, sort_keys=True) + "\n")
     return Added(target, replaced)
 
 
@@ -248,6 +235,6 @@ def build_board(board: Path) -> tuple[Path, Path, int]:
     board = Path(board)
     entries = load_board(board)
     readme, page = board / "README.md", board / "index.html"
-    _atomic_write(readme, render_markdown(entries))
-    _atomic_write(page, render_html(entries))
+    write_text_atomic(readme, render_markdown(entries))
+    write_text_atomic(page, render_html(entries))
     return readme, page, len(entries)

@@ -9,11 +9,10 @@ resume, so it is redone and never duplicated.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from orsta_bench.atomic import write_json_atomic
 from orsta_bench.jsonlines import iter_lines
 from orsta_bench.runner.fingerprint_change import describe_fingerprint_change
 
@@ -27,19 +26,6 @@ FINGERPRINT_KEYS = ("model", "model_name", "backend_args", "generation", "spec_h
 
 class RunFolderError(ValueError):
     """The output folder cannot be used as asked; the message says why and what to do."""
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write to a temp file in the same folder and rename: readers never see half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=False, ensure_ascii=False)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class RunFolder:

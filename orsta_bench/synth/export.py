@@ -3,11 +3,10 @@ data also serves training. `datasets` is imported lazily: it is heavy and only n
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from orsta_bench.atomic import atomic_path
 from orsta_bench.sample import Sample
 
 
@@ -32,15 +31,8 @@ def export_parquet(samples: Iterable[Sample], path: str | Path) -> int:
     if not rows:
         raise ValueError(f"no samples to write to {path}")
     dataset = Dataset.from_list(rows, features=hf_features())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        dataset.to_parquet(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    with atomic_path(path) as temporary:
+        dataset.to_parquet(str(temporary))
     return len(rows)
 
 
