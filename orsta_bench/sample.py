@@ -122,6 +122,25 @@ class Sample:
             "sample_hash": self.content_hash,
         }
 
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> Sample:
+        """The sample back from `to_json_dict` (its `sample_hash` is recomputed, not read). A
+        record may leave out "images"; an image stored inline has only its hash in the record and
+        cannot come back (ValueError)."""
+        images = []
+        for reference in data.get("images", []):
+            if "path" not in reference:
+                raise ValueError(f"sample {data.get('id')!r}: an inline image (sha256 "
+                                 f"{reference.get('sha256')}) cannot be rebuilt from its record")
+            images.append(SampleImage(path=reference["path"]))
+        verifier = data["verifier"]
+        return cls(
+            id=data["id"], task=data["task"], data_source=data["data_source"],
+            messages=data["messages"], ground_truth=data["ground_truth"],
+            verifier=VerifierCall(verifier["name"], verifier.get("params", {})), images=images,
+            dimensions=data.get("dimensions", {}), metadata=data.get("metadata", {}),
+        )
+
     def to_hf_row(self) -> dict[str, Any]:
         """A HF `datasets` row: images as {bytes, path} (the Image feature's storage), the
         structured fields as JSON strings so rows of different tasks share one schema."""

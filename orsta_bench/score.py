@@ -29,7 +29,11 @@ class Status(str, Enum):
         return self not in EXCLUDED_STATUSES
 
 
-EXCLUDED_STATUSES = frozenset({Status.ERROR, Status.NOT_SCORED, Status.BACKEND_ERROR})
+# The harness could not score the response (a verifier failure, an unsupported metric, a judge
+# it may not call): training gives such a row no reward, and a result over it is partial.
+UNSCORABLE_STATUSES = frozenset({Status.ERROR, Status.NOT_SCORED})
+# Every harness failure, excluded from scores: the unscorable ones and a backend that gave no response.
+EXCLUDED_STATUSES = UNSCORABLE_STATUSES | {Status.BACKEND_ERROR}
 
 # MEGA-Bench's "not applicable" sentinel, kept exactly and handled by its aggregation only.
 NOT_APPLICABLE = -1.0

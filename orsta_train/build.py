@@ -183,7 +183,7 @@ def build(cfg: TrainConfig) -> Built:
     from transformers import set_seed
     from trl import GRPOConfig
 
-    from orsta_bench.spec.catalog import load_catalog, select_tasks
+    from orsta_bench.api import load_catalog, select_tasks
     from orsta_train import dataset as ds
     from orsta_train.eval_callback import HeldoutEvalCallback
     from orsta_train.model import VISION_PAD_TOKENS, setup_policy, vision_pad_ids

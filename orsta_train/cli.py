@@ -63,9 +63,7 @@ def train_command(
 
 
 def _run(cfg) -> None:
-    from orsta_bench.sources.base import SourceError
-    from orsta_bench.spec.catalog import SelectionError
-    from orsta_bench.spec.loader import SpecError
+    from orsta_bench.api import SelectionError, SourceError, SpecError
     from orsta_train.build import train
     from orsta_train.config import ConfigError
     from orsta_train.dataset import TrainDataError

@@ -15,8 +15,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from orsta_bench.sample import Sample
-from orsta_bench.spec.loaded import LoadedSpec
+from orsta_bench.api import LoadedSpec, Sample
 
 
 class TrainDataError(ValueError):
@@ -49,10 +48,10 @@ def split_task(samples: list[Sample], task: str, fraction: float, max_heldout: i
 def check_scorable(sample: Sample) -> None:
     """Score an empty response with a training context: a verifier that reports `error` or
     `not_scored` here (unknown verifier, needs a judge or network) cannot give rewards."""
-    from orsta_bench.reward import score_sample, train_context
+    from orsta_bench.api import UNSCORABLE_STATUSES, score_sample, train_context
 
     score = score_sample(sample, "", train_context(0, 1))
-    if score.status.value in ("error", "not_scored"):
+    if score.status in UNSCORABLE_STATUSES:
         raise TrainDataError(
             f"task {sample.task!r}: verifier {sample.verifier.name!r} cannot score training samples "
             f"(status {score.status.value}: {score.detail or 'no detail'}); drop the task from --tasks "
@@ -63,7 +62,7 @@ def check_scorable(sample: Sample) -> None:
 def load_splits(
     specs: list[LoadedSpec], limit: int | None, fraction: float, max_heldout: int
 ) -> list[TaskSplit]:
-    from orsta_bench.sources.base import iter_samples
+    from orsta_bench.api import iter_samples
 
     splits = []
     for loaded in specs:
@@ -162,14 +161,7 @@ def sample_record(sample: Sample) -> str:
 
 
 def sample_from_record(record: str) -> Sample:
-    from orsta_bench.sample import VerifierCall
-
-    data = json.loads(record)
-    return Sample(
-        id=data["id"], task=data["task"], data_source=data["data_source"], messages=data["messages"],
-        ground_truth=data["ground_truth"], verifier=VerifierCall(**data["verifier"]),
-        dimensions=data["dimensions"], metadata=data["metadata"],
-    )
+    return Sample.from_json_dict(json.loads(record))
 
 
 def to_rows(samples: list[Sample], image_processor: Any, cot_pool: list[str], seed: int) -> list[dict[str, Any]]:

@@ -62,7 +62,7 @@ class HeldoutEvalCallback(TrainerCallback):
         return texts
 
     def evaluate(self, step: int, total_steps: int) -> dict[str, float]:
-        from orsta_bench.reward import eval_context
+        from orsta_bench.api import eval_context
 
         texts = self.generate()
         if not self.trainer.accelerator.is_main_process:

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from orsta_bench.sample import Sample
-from orsta_bench.score import Score
+from orsta_bench.api import UNSCORABLE_STATUSES, Sample, Score
 from orsta_train.dataset import TrainDataError
 
-UNSCORABLE = frozenset({"error", "not_scored"})
+UNSCORABLE = frozenset(status.value for status in UNSCORABLE_STATUSES)
 
 # data source -> [completions scored, completions unscorable, first unscorable "status: detail"]
 Tally = dict[str, list[Any]]

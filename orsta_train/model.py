@@ -23,8 +23,7 @@ def resolve_model_dir(model: str) -> Path:
     """The --model grammar of orsta-bench (orsta_bench.backends.resolve), restricted to what can
     be trained: `tiny`, `nano`, a local folder, `hf:FOLDER` or a cached hub id. Serving-only forms
     (oracle, openai:, vllm:) are refused with the fix."""
-    from orsta_bench.backends.errors import BackendConfigError
-    from orsta_bench.backends.resolve import locate_hub_model, parse_model
+    from orsta_bench.api import BackendConfigError, model_folder, parse_model
 
     try:
         ref = parse_model(model)
@@ -33,18 +32,9 @@ def resolve_model_dir(model: str) -> Path:
                 f"--model {model!r} names a {ref.backend} backend, which cannot be trained: give `tiny`, a "
                 "local checkpoint folder or hf:FOLDER (vLLM generation is the use_vllm option)"
             )
-        if ref.builtin == "tiny":
-            from orsta_bench.models.tiny import tiny_model_path
-
-            return tiny_model_path()
-        if ref.builtin == "nano":
-            from orsta_bench.backends.resolve import _nano_path
-
-            return Path(_nano_path())
-        target = ref.target if Path(ref.target).exists() else locate_hub_model(ref.target, model)
+        return Path(model_folder(ref))
     except BackendConfigError as error:
         raise ConfigError(str(error)) from None
-    return Path(target)
 
 
 def load_processor(path: Path) -> Any:

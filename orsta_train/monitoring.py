@@ -17,6 +17,8 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from orsta_train.first_step import UNSCORABLE
+
 # The V-Triune reflection word list (lower-case substrings), see the rewards spec.
 REFLECTION_WORDS = (
     "re-check", "re-evaluate", "re-examine", "re-think", "recheck", "reevaluate", "reexamine",
@@ -61,7 +63,7 @@ def _group_metrics(records: list[CompletionRecord]) -> dict[str, float]:
         "reward": _mean([r.value for r in records]),
         "accuracy": _mean([r.accuracy for r in records]),
         "format": _mean([r.format for r in records]),
-        "error_ratio": _mean([float(r.status in ("error", "not_scored")) for r in records]),
+        "error_ratio": _mean([float(r.status in UNSCORABLE) for r in records]),
         "length_mean": _mean([float(r.length) for r in records]),
         "clip_ratio": _mean([float(r.clipped) for r in records]),
         "truncation_ratio": _mean([float(r.truncated) for r in records]),

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from orsta_bench.sample import Sample
-from orsta_bench.score import Score
+from orsta_bench.api import Sample, Score
 from orsta_train.dataset import sample_from_record
 from orsta_train.first_step import UNSCORABLE, check_first_step
 from orsta_train.monitoring import CompletionRecord, is_reflective, source_metrics
@@ -33,7 +32,7 @@ def completion_text(completion: Any) -> str:
 
 
 def training_context(step: int, total_steps: int, grid: list[list[int]] | None, size: list[int] | None) -> dict[str, Any]:
-    from orsta_bench.reward import train_context
+    from orsta_bench.api import train_context
 
     extra: dict[str, Any] = {}
     if grid:
@@ -56,7 +55,7 @@ class OrstaReward:
         max_completion_length: int,
         eos_token_ids: list[int],
     ) -> None:
-        from orsta_bench.scoring import ScoringPool
+        from orsta_bench.api import ScoringPool
 
         self.pool = ScoringPool(workers=workers, timeout_s=timeout_s)
         self.max_completion_length = max_completion_length
@@ -100,7 +99,7 @@ class OrstaReward:
         return [None if score.status.value in UNSCORABLE else score.value for score in scores]
 
     def score(self, samples: list[Sample], texts: list[str], contexts: list[dict[str, Any]]) -> list[Score]:
-        from orsta_bench.scoring import ScoreJob
+        from orsta_bench.api import ScoreJob
 
         jobs = [ScoreJob.for_sample(s, t, c) for s, t, c in zip(samples, texts, contexts, strict=True)]
         return self.pool.score_many(jobs)

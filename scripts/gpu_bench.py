@@ -46,10 +46,13 @@ def write_task(folder: Path, n: int, side: int, new_tokens: int) -> Path:
 
 
 def requests(tasks: Path) -> list:
-    from orsta_bench.backends.base import ChatRequest
-    from orsta_bench.runner.settings import generation_for
-    from orsta_bench.sources.base import iter_samples
-    from orsta_bench.spec.catalog import load_catalog, select_tasks
+    from orsta_bench.api import (
+        ChatRequest,
+        generation_for,
+        iter_samples,
+        load_catalog,
+        select_tasks,
+    )
 
     (loaded,) = select_tasks(load_catalog([tasks]), "genbench")
     settings = generation_for(loaded.spec, {}, 0)
@@ -57,7 +60,7 @@ def requests(tasks: Path) -> list:
 
 
 def throughput(model: Path, reqs: list, batch: int, device: str, dtype: str) -> dict:
-    from orsta_bench.backends.hf import HFBackend
+    from orsta_bench.api import HFBackend
 
     backend = HFBackend(model, batch_size=batch, dtype=dtype, device=device)
     list(backend.generate(reqs[:1]))  # warm-up (kernels, allocator)
@@ -72,9 +75,7 @@ def throughput(model: Path, reqs: list, batch: int, device: str, dtype: str) -> 
 
 
 def overhead(model: Path, tasks: Path, reqs: list, batch: int, device: str, dtype: str, out: Path) -> dict:
-    from orsta_bench.backends.hf import HFBackend
-    from orsta_bench.runner.run import Runner
-    from orsta_bench.runner.settings import RunConfig
+    from orsta_bench.api import HFBackend, RunConfig, Runner
 
     started = time.perf_counter()
     backend = HFBackend(model, batch_size=batch, dtype=dtype, device=device)

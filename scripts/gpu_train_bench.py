@@ -36,7 +36,7 @@ def build_model(shape: str, folder: Path, device: str, max_pixels: int) -> Path:
     import torch
     from transformers import AutoProcessor, Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
 
-    from orsta_bench.models.tiny import build_tiny_model
+    from orsta_bench.api import build_tiny_model
 
     base = build_tiny_model(folder / "base", seed=0, max_pixels=max_pixels)
     processor = AutoProcessor.from_pretrained(str(base))

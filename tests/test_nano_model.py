@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from orsta_bench.backends.errors import BackendConfigError
-from orsta_bench.backends.resolve import _nano_path, parse_model
+from orsta_bench.backends.resolve import nano_path, parse_model
 from orsta_bench.models import nano
 
 
 def test_model_nano_resolves_to_the_shipped_qwen2_5_vl_checkpoint() -> None:
     ref = parse_model("nano")
     assert (ref.backend, ref.builtin) == ("hf", "nano")
-    folder = Path(_nano_path())
+    folder = Path(nano_path())
     assert folder == nano.NANO_DIR
     config = json.loads((folder / "config.json").read_text())
     assert config["model_type"] == "qwen2_5_vl"
@@ -30,7 +30,7 @@ def test_model_nano_resolves_to_the_shipped_qwen2_5_vl_checkpoint() -> None:
 def test_missing_checkpoint_files_give_the_rebuild_command(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setattr(nano, "NANO_DIR", tmp_path)
     with pytest.raises(BackendConfigError) as error:
-        _nano_path()
+        nano_path()
     assert "python -m orsta_train.nano" in str(error.value) and str(tmp_path) in str(error.value)
 
 

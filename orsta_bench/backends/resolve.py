@@ -159,7 +159,7 @@ def _hub_reachable(host: str = "huggingface.co", timeout: float = 3.0) -> bool:
         return False
 
 
-def _nano_path() -> str:
+def nano_path() -> str:
     """The shipped nano-Orsta checkpoint (orsta_bench/models/nano_orsta, docs/NANO.md)."""
     from orsta_bench.models.nano import NanoMissingError, nano_model_path
 
@@ -167,6 +167,20 @@ def _nano_path() -> str:
         return str(nano_model_path())
     except NanoMissingError as error:
         raise BackendConfigError(f"--model nano: {error}") from None
+
+
+def model_folder(ref: ModelRef) -> str:
+    """The local folder an hf or vllm ModelRef loads: the built-in tiny (text-only for vllm) or
+    nano, a folder as given, or a hub id found in the local cache (BackendConfigError if not)."""
+    if ref.builtin == "tiny":
+        from orsta_bench.models.tiny import tiny_model_path, tiny_text_model_path
+
+        return str(tiny_text_model_path() if ref.backend == "vllm" else tiny_model_path())
+    if ref.builtin == "nano":
+        return nano_path()
+    if Path(ref.target).exists():
+        return ref.target
+    return locate_hub_model(ref.target, ref.spec)
 
 
 def check_backend_args(backend: str, args: dict[str, Any]) -> None:
@@ -199,15 +213,7 @@ def _construct(ref: ModelRef, batch_size: int, args: dict[str, Any], seed: int) 
         from orsta_bench.backends.openai import OpenAIBackend
 
         return OpenAIBackend(ref.target, ref.model_name, **args)
-    target = ref.target
-    if ref.builtin == "tiny":
-        from orsta_bench.models.tiny import tiny_model_path, tiny_text_model_path
-
-        target = str(tiny_text_model_path() if ref.backend == "vllm" else tiny_model_path())
-    elif ref.builtin == "nano":
-        target = _nano_path()
-    elif not Path(target).exists():
-        target = locate_hub_model(target, ref.spec)
+    target = model_folder(ref)
     label = ref.builtin or ref.target
     if ref.backend == "vllm":
         from orsta_bench.backends.vllm import VLLMBackend

@@ -25,7 +25,8 @@ from orsta_bench.results.leaderboard_checks import (
     samples_cell,
 )
 from orsta_bench.results.records import RESULTS_FILE
-from orsta_bench.results.table import INCOMPLETE_MARK, INCOMPLETE_STATUSES, percent
+from orsta_bench.results.table import INCOMPLETE_MARK, percent
+from orsta_bench.score import UNSCORABLE_STATUSES
 
 RESULTS_DIR = "results"
 
@@ -78,7 +79,7 @@ def is_incomplete(entry: dict[str, Any]) -> bool:
     `complete: false`, or a suite with `not_scored` / `error` samples. Shown marked, never like a
     full one."""
     counts = entry.get("status_counts") or {}
-    return entry.get("complete") is False or any(counts.get(status) for status in INCOMPLETE_STATUSES)
+    return entry.get("complete") is False or any(counts.get(status.value) for status in UNSCORABLE_STATUSES)
 
 
 def model_name(results: dict[str, Any]) -> str:

@@ -14,8 +14,6 @@ from rich.table import Table
 _MODEL_FAILURES = {"no_answer": "no-ans", "parse_error": "parse", "timeout": "timeout"}
 _EXCLUDED = {"error": "error", "not_scored": "unscored", "backend_error": "backend"}
 INCOMPLETE_MARK = "(incomplete)"
-# A score over samples some of which are in these statuses is partial (fields never scored).
-INCOMPLETE_STATUSES = ("not_scored", "error")
 
 
 def percent(value: float | None) -> str:
