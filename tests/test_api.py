@@ -58,3 +58,18 @@ def test_an_inline_image_cannot_come_back_from_its_hash() -> None:
     sample = _sample([SampleImage(data=b"\x89PNG not really")])
     with pytest.raises(ValueError, match="'a-1': an inline image .* cannot be rebuilt"):
         Sample.from_json_dict(sample.to_json_dict())
+
+
+def test_the_public_surface_contract_forbids_every_module_but_api() -> None:
+    """A module added to orsta_bench must join the forbidden list of .importlinter's
+    public-surface contract, or outside code could import it unchecked."""
+    import configparser
+    import pkgutil
+
+    import orsta_bench
+
+    config = configparser.ConfigParser()
+    config.read(Path(__file__).parents[1] / ".importlinter")
+    forbidden = set(config["importlinter:contract:public-surface"]["forbidden_modules"].split())
+    modules = {f"orsta_bench.{info.name}" for info in pkgutil.iter_modules(orsta_bench.__path__)}
+    assert forbidden == modules - {"orsta_bench.api"}
