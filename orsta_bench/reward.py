@@ -80,7 +80,7 @@ def score(
 ) -> Score:
     """Score one response with the named verifier. Never raises on model output."""
     from orsta_bench.verifiers.base import ConfigError
-    from orsta_bench.verifiers.registry import get_verifier
+    from orsta_bench.verifiers.registry import get_verifier, verifier_params
 
     params = params if params is not None else {}
     context = context if context is not None else {}
@@ -95,9 +95,8 @@ def score(
     except ValueError as error:
         return Score.failure(Status.ERROR, f"verifier {verifier!r}: {error}")
     text = _as_text(response)
-    own = {key: value for key, value in params.items() if key != "reward"}
     try:
-        raw = entry.fn(text, reference, own, context)
+        raw = entry.fn(text, reference, verifier_params(params), context)
     except ConfigError as error:
         return Score.failure(Status.ERROR, f"verifier {verifier!r}: {error}")
     except Exception as error:  # a verifier bug must not take down a run

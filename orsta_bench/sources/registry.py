@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+
+from orsta_bench.registry import Registry, validated
 
 if TYPE_CHECKING:
     from orsta_bench.sources.base import RawItem
@@ -25,7 +26,7 @@ class SourceEntry:
     count: Counter
 
 
-_REGISTRY: dict[str, SourceEntry] = {}
+_REGISTRY: Registry[SourceEntry] = Registry("source kind", "orsta_bench.sources")
 
 
 def register_source(
@@ -34,23 +35,14 @@ def register_source(
     """Decorator: `load(spec, params)` yields RawItems; `count` gives the sample count if cheap."""
 
     def wrap(load: ItemLoader) -> ItemLoader:
-        if kind in _REGISTRY:
-            raise RuntimeError(f"source kind {kind!r} registered twice")
-        _REGISTRY[kind] = SourceEntry(kind, params_model, load, count or (lambda spec, p: None))
+        _REGISTRY.add(kind, SourceEntry(kind, params_model, load, count or (lambda spec, p: None)))
         return load
 
     return wrap
 
 
 def get_source(kind: str) -> SourceEntry:
-    import orsta_bench.sources  # noqa: F401  (registers the built-in sources)
-
-    if kind not in _REGISTRY:
-        close = difflib.get_close_matches(kind, sorted(_REGISTRY), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        known = ", ".join(sorted(_REGISTRY))
-        raise KeyError(f"unknown source kind {kind!r}{hint} (known: {known})")
-    return _REGISTRY[kind]
+    return _REGISTRY.lookup(kind)
 
 
 def validate_source_params(kind: str, params: dict[str, Any]) -> BaseModel:
@@ -60,9 +52,6 @@ def validate_source_params(kind: str, params: dict[str, Any]) -> BaseModel:
     except KeyError as error:
         raise ValueError(error.args[0]) from None
     try:
-        return entry.params_model.model_validate(params)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"source.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
-        )
-        raise ValueError(f"source kind {kind!r}: {problems}") from None
+        return validated(entry.params_model, params, "source")
+    except ValueError as error:
+        raise ValueError(f"source kind {kind!r}: {error}") from None

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from orsta_bench.registry import Registry, first_doc_line
 from orsta_bench.synth.common import Knobs, SynthItem, sample_rng
 
 MakeFn = Callable[[Any, random.Random, np.random.Generator], SynthItem]
@@ -22,28 +23,21 @@ class Generator:
     description: str
 
 
-GENERATORS: dict[str, Generator] = {}
+GENERATORS: Registry[Generator] = Registry("synthetic generator", "orsta_bench.synth")
 
 
 def register_generator(name: str, knobs: type[Knobs]) -> Callable[[MakeFn], MakeFn]:
     """Decorator; the function's docstring first line becomes the description."""
 
     def wrap(make: MakeFn) -> MakeFn:
-        if name in GENERATORS:
-            raise RuntimeError(f"synthetic generator {name!r} registered twice")
-        description = (make.__doc__ or "").strip().splitlines()[0] if make.__doc__ else ""
-        GENERATORS[name] = Generator(name, knobs, make, description)
+        GENERATORS.add(name, Generator(name, knobs, make, first_doc_line(make)))
         return make
 
     return wrap
 
 
 def get_generator(name: str) -> Generator:
-    import orsta_bench.synth  # noqa: F401  (registers the built-in generators)
-
-    if name not in GENERATORS:
-        raise KeyError(f"unknown synthetic generator {name!r} (known: {', '.join(sorted(GENERATORS))})")
-    return GENERATORS[name]
+    return GENERATORS.lookup(name)
 
 
 def generate(name: str, seed: int, index: int, knobs: Knobs | None = None) -> SynthItem:

@@ -12,8 +12,9 @@ import functools
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
+from orsta_bench.registry import validated
 from orsta_bench.score import Score, Status
 from orsta_bench.verifiers.extract import (
     AnswerFormat,
@@ -21,7 +22,7 @@ from orsta_bench.verifiers.extract import (
     normalise_reference,
     normalise_unicode,
 )
-from orsta_bench.verifiers.registry import VerifierFn, register_verifier
+from orsta_bench.verifiers.registry import VerifierFn, register_verifier, verifier_params
 
 FormatReward = Literal["none", "vtriune", "detection", "think_answer", "boxed"]
 VTRIUNE_TAGS = ("<think>\n", "\n</think>\n", "\n<answer>\n", "\n</answer>")
@@ -61,14 +62,10 @@ def native_verifier(name: str, params_model: type[BaseModel]) -> Callable[[Verif
 
 def load_params(model: type[P], params: dict[str, Any]) -> P:
     """Validate `params` (without the reward weights) or raise ConfigError naming the field."""
-    own = {key: value for key, value in params.items() if key != "reward"}
     try:
-        return model.model_validate(own)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"params.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
-        )
-        raise ConfigError(problems) from None
+        return validated(model, verifier_params(params), "params")
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def vtriune_format(response: str) -> float:

@@ -7,13 +7,13 @@ imports, so `list` and `validate` can check verifier names fast.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from orsta_bench.registry import Registry, first_doc_line, validated
 from orsta_bench.score import Score
 
 VerifierFn = Callable[[str, Any, dict[str, Any], dict[str, Any]], Score]
@@ -27,9 +27,12 @@ class VerifierEntry:
     description: str
 
 
-_REGISTRY: dict[str, VerifierEntry] = {}
+_REGISTRY: Registry[VerifierEntry] = Registry(
+    "verifier", "orsta_bench.verifiers", listing="orsta-bench list --verifiers shows all")
 # Name families such as "megabench.<metric>": prefix -> resolver returning an entry or None.
 _FAMILIES: dict[str, Callable[[str], VerifierEntry | None]] = {}
+# The params key holding the reward weights: read by orsta_bench.reward, never by a verifier.
+REWARD_KEY = "reward"
 
 
 def register_verifier(
@@ -38,10 +41,7 @@ def register_verifier(
     """Decorator: register `fn` under `name`; its docstring's first line is the description."""
 
     def wrap(fn: VerifierFn) -> VerifierFn:
-        if name in _REGISTRY:
-            raise RuntimeError(f"verifier {name!r} registered twice")
-        description = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
-        _REGISTRY[name] = VerifierEntry(name, fn, params_model, description)
+        _REGISTRY.add(name, VerifierEntry(name, fn, params_model, first_doc_line(fn)))
         return fn
 
     return wrap
@@ -52,13 +52,9 @@ def register_verifier_family(prefix: str, resolve: Callable[[str], VerifierEntry
     _FAMILIES[prefix] = resolve
 
 
-def _ensure_loaded() -> None:
-    import orsta_bench.verifiers  # noqa: F401  (registers the built-in verifiers)
-
-
 def get_verifier(name: str) -> VerifierEntry:
     """The entry for `name`; KeyError with close matches when unknown."""
-    _ensure_loaded()
+    _REGISTRY.load_builtins()
     if name in _REGISTRY:
         return _REGISTRY[name]
     prefix, _, rest = name.partition(".")
@@ -66,14 +62,16 @@ def get_verifier(name: str) -> VerifierEntry:
         entry = _FAMILIES[prefix](name)
         if entry is not None:
             return entry
-    close = difflib.get_close_matches(name, verifier_names(), n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise KeyError(f"unknown verifier {name!r}{hint} (orsta-bench list --verifiers shows all)")
+    raise _REGISTRY.unknown(name)
 
 
 def verifier_names() -> list[str]:
-    _ensure_loaded()
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
+
+
+def verifier_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A verifier's own params: the call's params less the reward weights."""
+    return {key: value for key, value in params.items() if key != REWARD_KEY}
 
 
 def validate_verifier_params(name: str, params: dict[str, Any]) -> None:
@@ -84,11 +82,7 @@ def validate_verifier_params(name: str, params: dict[str, Any]) -> None:
         raise ValueError(error.args[0]) from None
     if entry.params_model is None:
         return
-    own = {key: value for key, value in params.items() if key != "reward"}
     try:
-        entry.params_model.model_validate(own)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"params.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
-        )
-        raise ValueError(f"verifier {name!r}: {problems}") from None
+        validated(entry.params_model, verifier_params(params), "params")
+    except ValueError as error:
+        raise ValueError(f"verifier {name!r}: {error}") from None
