@@ -17,6 +17,7 @@ _HOMES: dict[str, str] = {
     "Sample": "orsta_bench.sample",
     "SampleImage": "orsta_bench.sample",
     "VerifierCall": "orsta_bench.sample",
+    "content_parts": "orsta_bench.sample",
     # scores, statuses and scoring (one path for run, score and train)
     "Score": "orsta_bench.score",
     "Status": "orsta_bench.score",
@@ -101,7 +102,7 @@ if TYPE_CHECKING:  # for type checkers and import-linter; at run time names load
     from orsta_bench.reward import eval_context, score, score_sample, train_context  # noqa: F401
     from orsta_bench.runner.run import Runner  # noqa: F401
     from orsta_bench.runner.settings import RunConfig, generation_for  # noqa: F401
-    from orsta_bench.sample import Sample, SampleImage, VerifierCall  # noqa: F401
+    from orsta_bench.sample import Sample, SampleImage, VerifierCall, content_parts  # noqa: F401
     from orsta_bench.score import EXCLUDED_STATUSES, UNSCORABLE_STATUSES, Score, Status  # noqa: F401
     from orsta_bench.scoring import ScoreJob, ScoringPool  # noqa: F401
     from orsta_bench.sources.base import SourceError, iter_samples  # noqa: F401

@@ -87,14 +87,8 @@ class Sample:
     @property
     def prompt_text(self) -> str:
         """All text parts of all messages, in order (for display and logging)."""
-        texts: list[str] = []
-        for message in self.messages:
-            content = message["content"]
-            if isinstance(content, str):
-                texts.append(content)
-                continue
-            texts.extend(part["text"] for part in content if part.get("type") == "text")
-        return "\n".join(texts)
+        return "\n".join(part["text"] for message in self.messages for part in content_parts(message)
+                         if part.get("type") == "text")
 
     @property
     def content_hash(self) -> str:
@@ -178,6 +172,13 @@ class Sample:
 
 def _canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_parts(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """A message's content as parts (a plain string is one text part): the one walk over the
+    format above, used by every reader of messages (backends/messages.py builds wire formats)."""
+    content = message["content"]
+    return [{"type": "text", "text": content}] if isinstance(content, str) else content
 
 
 def user_message(text: str, n_images: int) -> list[dict[str, Any]]:

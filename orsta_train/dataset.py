@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from orsta_bench.api import LoadedSpec, Sample
+from orsta_bench.api import LoadedSpec, Sample, content_parts
 
 
 class TrainDataError(ValueError):
@@ -117,11 +117,8 @@ def to_trl_prompt(sample: Sample, cot: str | None) -> list[dict[str, Any]]:
     to the last user text."""
     out: list[dict[str, Any]] = []
     for message in sample.messages:
-        content = message["content"]
-        parts = [{"type": "text", "text": content}] if isinstance(content, str) else [
-            {"type": "image"} if part.get("type") == "image" else {"type": "text", "text": part["text"]}
-            for part in content
-        ]
+        parts = [{"type": "image"} if part.get("type") == "image" else {"type": "text", "text": part["text"]}
+                 for part in content_parts(message)]
         out.append({"role": message["role"], "content": parts})
     if cot:
         last_user = next(m for m in reversed(out) if m["role"] == "user")

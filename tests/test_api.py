@@ -73,3 +73,14 @@ def test_the_public_surface_contract_forbids_every_module_but_api() -> None:
     forbidden = set(config["importlinter:contract:public-surface"]["forbidden_modules"].split())
     modules = {f"orsta_bench.{info.name}" for info in pkgutil.iter_modules(orsta_bench.__path__)}
     assert forbidden == modules - {"orsta_bench.api"}
+
+
+def test_content_parts_reads_both_content_forms() -> None:
+    from orsta_bench.api import content_parts
+
+    assert content_parts({"role": "system", "content": "Be brief."}) == [{"type": "text", "text": "Be brief."}]
+    parts = [{"type": "image", "index": 0}, {"type": "text", "text": "How many?"}]
+    assert content_parts({"role": "user", "content": parts}) is parts
+    sample = _sample([])
+    sample.messages.insert(0, {"role": "system", "content": "Be brief."})
+    assert sample.prompt_text == "Be brief.\nHow many?"

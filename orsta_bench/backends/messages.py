@@ -1,12 +1,13 @@
 """From orsta chat messages (image parts name an index into the request's images) to each
-backend's wire format. One place, so every backend shows the model the same prompt."""
+backend's wire format. One place, so every backend shows the model the same prompt (the walk over
+a message's parts is `orsta_bench.sample.content_parts`, beside the format's definition)."""
 
 from __future__ import annotations
 
 import base64
 from typing import Any
 
-from orsta_bench.sample import SampleImage
+from orsta_bench.sample import SampleImage, content_parts
 
 
 def ordered_parts(messages: list[dict[str, Any]], images: list[SampleImage]
@@ -15,12 +16,11 @@ def ordered_parts(messages: list[dict[str, Any]], images: list[SampleImage]
     ("image", SampleImage) in prompt order. A bad image index raises ValueError."""
     out: list[tuple[str, list[tuple[str, Any]] | str]] = []
     for message in messages:
-        content = message["content"]
-        if isinstance(content, str):
-            out.append((message["role"], content))
+        if isinstance(message["content"], str):  # kept a string: the OpenAI wire allows it
+            out.append((message["role"], message["content"]))
             continue
         parts: list[tuple[str, Any]] = []
-        for part in content:
+        for part in content_parts(message):
             kind = part.get("type")
             if kind == "text":
                 parts.append(("text", part["text"]))

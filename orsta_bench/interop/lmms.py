@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orsta_bench.sample import Sample
+from orsta_bench.sample import Sample, content_parts
 from orsta_bench.score import EXCLUDED_STATUSES, Status
 
 
@@ -24,9 +24,7 @@ def _ordered_images(sample: Sample) -> list[Any]:
     """Images in the order the prompt shows them (then any the prompt does not mention)."""
     order: list[int] = []
     for message in sample.messages:
-        content = message["content"]
-        if isinstance(content, list):
-            order.extend(p["index"] for p in content if p.get("type") == "image" and p["index"] not in order)
+        order.extend(p["index"] for p in content_parts(message) if p.get("type") == "image" and p["index"] not in order)
     order.extend(i for i in range(len(sample.images)) if i not in order)
     return [sample.images[i] for i in order]
 
@@ -42,12 +40,8 @@ def doc_to_messages(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, An
     sample = _sample(doc)
     turns = []
     for message in sample.messages:
-        content = message["content"]
-        if isinstance(content, str):
-            parts = [{"type": "text", "text": content}]
-        else:
-            parts = [{"type": "image", "url": sample.images[p["index"]].to_pil()} if p.get("type") == "image"
-                     else {"type": "text", "text": p["text"]} for p in content]
+        parts = [{"type": "image", "url": sample.images[p["index"]].to_pil()} if p.get("type") == "image"
+                 else {"type": "text", "text": p["text"]} for p in content_parts(message)]
         turns.append({"role": message["role"], "content": parts})
     return turns
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from orsta_bench.atomic import atomic_path
-from orsta_bench.sample import Sample, SampleImage, VerifierCall
+from orsta_bench.sample import Sample, SampleImage, VerifierCall, content_parts
 
 IMAGE_TOKEN = "<image>"
 VERIFIERS = {"mathverify": "vtriune.mathverify", "detection": "vtriune.detection"}
@@ -70,11 +70,8 @@ def messages_to_prompt(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Orsta content parts to V-Triune text: each image part becomes "<image>" in place."""
     prompt = []
     for message in messages:
-        content = message["content"]
-        if not isinstance(content, str):
-            content = "".join(
-                IMAGE_TOKEN if part.get("type") == "image" else part.get("text", "") for part in content
-            )
+        content = "".join(IMAGE_TOKEN if part.get("type") == "image" else part.get("text", "")
+                          for part in content_parts(message))
         prompt.append({"content": content, "role": message["role"]})
     return prompt
 
