@@ -44,6 +44,8 @@ _HOMES: dict[str, str] = {
     "parse_model": "orsta_bench.backends.resolve",
     "model_folder": "orsta_bench.backends.resolve",
     "parse_kv": "orsta_bench.backends.resolve",
+    "parse_pairs": "orsta_bench.keyvalue",
+    "parse_value": "orsta_bench.keyvalue",
     "BackendConfigError": "orsta_bench.backends.errors",
     "ChatRequest": "orsta_bench.backends.base",
     "HFBackend": "orsta_bench.backends.hf",
@@ -89,6 +91,7 @@ if TYPE_CHECKING:  # for type checkers and import-linter; at run time names load
     from orsta_bench.backends.hf import HFBackend  # noqa: F401
     from orsta_bench.backends.messages import to_hf_messages  # noqa: F401
     from orsta_bench.backends.resolve import model_folder, parse_kv, parse_model  # noqa: F401
+    from orsta_bench.keyvalue import parse_pairs, parse_value  # noqa: F401
     from orsta_bench.models.tiny import (  # noqa: F401
         CHAT_TEMPLATE,
         SPECIAL_TOKENS,

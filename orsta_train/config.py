@@ -14,6 +14,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from orsta_bench.api import parse_pairs
+
 
 class ConfigError(ValueError):
     """A bad preset, config file or flag; the message names the key or file and the fix."""
@@ -169,19 +171,18 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 
 def parse_set_items(items: list[str]) -> dict[str, Any]:
-    """`--set key=value` items; values are read as YAML (numbers, booleans, lists)."""
+    """`--set key=value` items (a dash in a key reads as `_`); values typed as
+    orsta_bench.keyvalue documents (numbers, booleans, [lists])."""
+    try:
+        pairs = parse_pairs(items, "--set", "temperature=0.9")
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     out: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        key = key.strip().replace("-", "_")
-        if not sep or not key:
-            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. --set temperature=0.9")
+    for raw_key, value in pairs.items():
+        key = raw_key.replace("-", "_")
         if key not in TrainConfig.model_fields:
-            raise _unknown_key_error(key, f"--set {item!r}")
-        try:
-            out[key] = yaml.safe_load(raw) if raw.strip() else None
-        except yaml.YAMLError:
-            out[key] = raw
+            raise _unknown_key_error(key, f"--set {raw_key}={value!r}")
+        out[key] = value
     return out
 
 

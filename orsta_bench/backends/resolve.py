@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from orsta_bench.backends.errors import BackendConfigError
+from orsta_bench.keyvalue import parse_pairs
 
 BUILTIN = ("oracle", "tiny", "nano")
 PREFIXES = ("hf", "vllm", "openai")
-# Accepted --backend-args keys per backend (values are parsed as int, float, bool or str).
+# Accepted --backend-args keys per backend (values typed as orsta_bench.keyvalue documents).
 BACKEND_ARGS: dict[str, tuple[str, ...]] = {
     "oracle": (),
     "hf": ("dtype", "device", "attn_implementation"),
@@ -40,31 +41,11 @@ class ModelRef:
 
 
 def parse_kv(text: str | None, flag: str) -> dict[str, Any]:
-    """'k=v,k2=v2' -> {k: v}; values become int, float or bool when they read as one."""
-    result: dict[str, Any] = {}
-    if not text:
-        return result
-    for item in text.split(","):
-        if not item.strip():
-            continue
-        key, sep, raw = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise BackendConfigError(f"{flag}: {item!r} is not key=value (example: {flag} dtype=float32,device=cpu)")
-        result[key] = _typed(raw.strip())
-    return result
-
-
-def _typed(raw: str) -> Any:
-    lowered = raw.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    for kind in (int, float):
-        try:
-            return kind(raw)
-        except ValueError:
-            continue
-    return raw
+    """'k=v,k2=v2' -> {k: v}, values typed as orsta_bench.keyvalue documents."""
+    try:
+        return parse_pairs((text or "").split(","), flag, "dtype=float32,device=cpu")
+    except ValueError as error:
+        raise BackendConfigError(str(error)) from None
 
 
 def parse_model(spec: str, model_name: str | None = None) -> ModelRef:
