@@ -204,7 +204,7 @@ def build(cfg: TrainConfig) -> Built:
     heldout_samples = [s for split in splits for s in split.heldout]
     train_rows = ds.to_rows(train_samples, processor.image_processor, cfg.cot_instructions, cfg.seed)
     heldout_rows = ds.to_rows(heldout_samples, processor.image_processor, cfg.cot_instructions, cfg.seed)
-    train_dataset, _ = ds.build_datasets(train_rows, heldout_rows)
+    train_dataset = ds.build_dataset(train_rows)
 
     eos = model.generation_config.eos_token_id
     eos_ids = [eos] if isinstance(eos, int) else list(eos or [processor.tokenizer.eos_token_id])

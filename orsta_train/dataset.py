@@ -179,8 +179,9 @@ def to_rows(samples: list[Sample], image_processor: Any, cot_pool: list[str], se
     return rows
 
 
-def build_datasets(rows_train: list[dict[str, Any]], rows_eval: list[dict[str, Any]]) -> tuple[Any, Any]:
-    """HF datasets with an explicit schema (images as an Image sequence) so every task shares it."""
+def build_dataset(rows: list[dict[str, Any]]) -> Any:
+    """The training rows as a HF dataset with an explicit schema (images as an Image sequence)
+    so every task shares it. Held-out rows stay plain rows (the eval callback scores them)."""
     from datasets import Dataset, Features, Image, List, Value
 
     message = {"role": Value("string"), "content": List({"type": Value("string"), "text": Value("string")})}
@@ -193,6 +194,4 @@ def build_datasets(rows_train: list[dict[str, Any]], rows_eval: list[dict[str, A
         "image_grid_thw": List(List(Value("int64"))),
         "image_size": List(Value("int64")),
     })
-    train = Dataset.from_list(rows_train, features=features)
-    heldout = Dataset.from_list(rows_eval, features=features) if rows_eval else None
-    return train, heldout
+    return Dataset.from_list(rows, features=features)

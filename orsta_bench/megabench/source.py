@@ -27,7 +27,6 @@ from orsta_bench.sources.registry import register_source
 from orsta_bench.spec.loaded import LoadedSpec
 
 ENV_DIR = "ORSTA_MEGABENCH_DIR"
-CONFIGS = ("core", "open", "core_single_image", "open_single_image")
 _SECTIONS = (("task_description", "global_media"), ("example_text", "example_media"), ("query_text", "query_media"))
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
 

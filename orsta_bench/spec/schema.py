@@ -11,10 +11,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Category = Literal["perception", "reasoning"]
-# The eight V-Triune families plus MEGA-Bench; others are allowed (validated as identifiers).
-KNOWN_FAMILIES = (
-    "math", "puzzle", "science", "chart", "detection", "grounding", "counting", "ocr", "megabench",
-)
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
 
