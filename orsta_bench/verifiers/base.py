@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -18,6 +19,7 @@ from orsta_bench.registry import validated
 from orsta_bench.score import Score, Status
 from orsta_bench.verifiers.extract import (
     AnswerFormat,
+    extract_answer,
     find_boxed,
     normalise_reference,
     normalise_unicode,
@@ -56,6 +58,43 @@ def native_verifier(name: str, params_model: type[BaseModel]) -> Callable[[Verif
             return fn(text, normalise_reference(reference), params, context)
 
         return register_verifier(name, params_model)(normalised)
+
+    return wrap
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the shared opening read: the whole response (for the format part) and its answer."""
+
+    response: str
+    text: str
+    extractor: str
+
+
+Prepare = Callable[[Any, Any, dict[str, Any]], Any]
+Judge = Callable[[Answer, Any, Any], Score]
+
+
+def answer_verifier(name: str, params_model: type[CommonParams], prepare: Prepare | None = None
+                    ) -> Callable[[Judge], VerifierFn]:
+    """Register a native verifier from its judging step (as inspect_ai's str_match_scorer wraps
+    a match function). The opening every native verifier shares runs first, in this order: the
+    params are validated (ConfigError), `prepare(reference, params, context)` reads the reference
+    and the context (ConfigError for a bad reference; default: the reference as is), the answer is
+    extracted in `params.answer_format`, and a response without one gets the no_answer score.
+    Then `judge(answer, prepared, params)` scores the answer."""
+
+    def wrap(judge: Judge) -> VerifierFn:
+        def verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
+            p = load_params(params_model, params)
+            prepared = reference if prepare is None else prepare(reference, p, context)
+            extracted = extract_answer(response, p.answer_format)
+            if not extracted.found:
+                return no_answer(response, p, extracted.extractor)
+            return judge(Answer(response, extracted.text or "", extracted.extractor), prepared, p)
+
+        functools.update_wrapper(verifier, judge)  # the judge's docstring is the description
+        return native_verifier(name, params_model)(verifier)
 
     return wrap
 

@@ -17,11 +17,10 @@ from pydantic import Field
 
 from orsta_bench.score import Score, Status
 from orsta_bench.verifiers.base import (
+    Answer,
     CommonParams,
     ConfigError,
-    load_params,
-    native_verifier,
-    no_answer,
+    answer_verifier,
     result,
     unparsable,
 )
@@ -35,7 +34,7 @@ from orsta_bench.verifiers.boxes import (
     to_unit,
 )
 from orsta_bench.verifiers.detection_math import detection_reward, native_ious
-from orsta_bench.verifiers.extract import extract_answer, find_literal_span, parse_literal
+from orsta_bench.verifiers.extract import find_literal_span, parse_literal
 
 Unit = Annotated[float, Field(gt=0, le=1)]
 Ratio = Annotated[float, Field(ge=0, le=1)]
@@ -98,28 +97,32 @@ class IoUParams(BoxParams):
     )
 
 
-@native_verifier("iou", IoUParams)
-def iou_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
-    """Grounding: IoU of one predicted box with the reference box, scored at the IoU threshold."""
-    p = load_params(IoUParams, params)
+def _frame(p: BoxParams, context: dict[str, Any]) -> tuple[Any, Any]:
+    """The IoU threshold and the image size (pixel coordinates only) the context gives."""
+    threshold = threshold_for(context, p.eval_iou_threshold, p.train_iou_threshold)
+    return threshold, image_size(context) if "pixel" in (p.coords, p.reference_coords) else None
+
+
+def _iou_reference(reference: Any, p: IoUParams, context: dict[str, Any]) -> tuple[Any, Any, Any]:
     gold = box_from_value(parse_literal(reference)[0] if isinstance(reference, str) else reference)
     if gold is None or not valid_box(gold):
         raise ConfigError(f"iou reference must be one box [x1, y1, x2, y2] with x1<=x2, y1<=y2, got {reference!r}")
-    threshold = threshold_for(context, p.eval_iou_threshold, p.train_iou_threshold)
-    size = image_size(context) if "pixel" in (p.coords, p.reference_coords) else None
-    extracted = extract_answer(response, p.answer_format)
-    if not extracted.found:
-        return no_answer(response, p, extracted.extractor)
-    box = read_box(extracted.text or "")
+    return (gold, *_frame(p, context))
+
+
+@answer_verifier("iou", IoUParams, _iou_reference)
+def iou_verifier(found: Answer, prepared: tuple[Any, Any, Any], p: IoUParams) -> Score:
+    """Grounding: IoU of one predicted box with the reference box, scored at the IoU threshold."""
+    (gold, threshold, size), response, extractor = prepared, found.response, found.extractor
+    box = read_box(found.text)
     if box is None or not valid_box(box):
-        return unparsable(response, p, extracted.text or "", "a box [x1, y1, x2, y2] with x1<=x2, y1<=y2",
-                          extracted.extractor)
+        return unparsable(response, p, found.text, "a box [x1, y1, x2, y2] with x1<=x2, y1<=y2", extractor)
     unit_pred = to_unit(box, p.coords, size)
     unit_gold = to_unit(gold, p.reference_coords or p.coords, size)
     ious, problem = native_ious([{"bbox_2d": unit_pred}], [{"bbox_2d": unit_gold}])
     if problem:
         return result(0.0, response, p, status=Status.PARSE_ERROR, detail=problem, parsed=box,
-                      extractor=extracted.extractor)
+                      extractor=extractor)
     iou = float(ious[0, 0])
     if p.reward_mode == "iou":
         accuracy = iou
@@ -130,7 +133,7 @@ def iou_verifier(response: str, reference: Any, params: dict[str, Any], context:
     parts = {"iou": iou}
     if threshold != "average":
         parts["threshold"] = float(threshold)
-    return result(accuracy, response, p, parsed=box, extractor=extracted.extractor, parts=parts)
+    return result(accuracy, response, p, parsed=box, extractor=extractor, parts=parts)
 
 
 class DetectionParams(BoxParams):
@@ -176,24 +179,22 @@ def predicted_boxes(text: str) -> list[dict[str, Any]] | None:
     return parse_box_list(span.strip())
 
 
-@native_verifier("detection", DetectionParams)
-def detection_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
-    """V-Triune detection reward: label-first mean IoU at threshold + completeness, size penalty,
-    optional IoU-first and COCO mAP components mixed by weights."""
-    p = load_params(DetectionParams, params)
+def _detection_reference(reference: Any, p: DetectionParams, context: dict[str, Any]) -> tuple[Any, ...]:
     ratios = p.model_dump(include={"iou_max_label_first", "iou_max_iou_first", "map", "map50", "map75",
                                    "iou_completeness"})
     if sum(v for k, v in ratios.items() if k != "iou_completeness") <= 0:
         raise ConfigError("detection: at least one of iou_max_label_first, iou_max_iou_first, map, map50, map75 must be > 0")
-    gts = reference_boxes(reference)
-    threshold = threshold_for(context, p.eval_iou_threshold, p.train_iou_threshold)
-    size = image_size(context) if "pixel" in (p.coords, p.reference_coords) else None
-    extracted = extract_answer(response, p.answer_format)
-    if not extracted.found:
-        return no_answer(response, p, extracted.extractor)
-    preds = predicted_boxes(extracted.text or "")
+    return (ratios, reference_boxes(reference), *_frame(p, context))
+
+
+@answer_verifier("detection", DetectionParams, _detection_reference)
+def detection_verifier(found: Answer, prepared: tuple[Any, ...], p: DetectionParams) -> Score:
+    """V-Triune detection reward: label-first mean IoU at threshold + completeness, size penalty,
+    optional IoU-first and COCO mAP components mixed by weights."""
+    (ratios, gts, threshold, size), response, extractor = prepared, found.response, found.extractor
+    preds = predicted_boxes(found.text)
     if preds is None:
-        return result(0.0, response, p, status=Status.PARSE_ERROR, extractor=extracted.extractor,
+        return result(0.0, response, p, status=Status.PARSE_ERROR, extractor=extractor,
                       detail="no valid {'bbox_2d': [x1,y1,x2,y2], 'label': str} in the answer", answer_found=False)
     unit_preds = [{"bbox_2d": to_unit(b["bbox_2d"], p.coords, size), "label": b["label"]} for b in preds]
     unit_gts = [{"bbox_2d": to_unit(b["bbox_2d"], p.reference_coords or p.coords, size), "label": b["label"]}
@@ -201,9 +202,9 @@ def detection_verifier(response: str, reference: Any, params: dict[str, Any], co
     ious, problem = native_ious(unit_preds, unit_gts)
     if problem:
         return result(0.0, response, p, status=Status.PARSE_ERROR, detail=problem, parsed=preds[:100],
-                      extractor=extracted.extractor, answer_found=False)
+                      extractor=extractor, answer_found=False)
     accuracy, parts = detection_reward(unit_preds, unit_gts, threshold, ratios, ious)
     if threshold != "average":
         parts["threshold"] = float(threshold)
-    return result(accuracy, response, p, parsed=preds[:100], extractor=extracted.extractor, parts=parts,
+    return result(accuracy, response, p, parsed=preds[:100], extractor=extractor, parts=parts,
                   answer_found=True)

@@ -9,15 +9,7 @@ from typing import Any
 
 from orsta_bench.score import Score, Status
 from orsta_bench.verifiers import mathverify as mv
-from orsta_bench.verifiers.base import (
-    CommonParams,
-    ConfigError,
-    load_params,
-    native_verifier,
-    no_answer,
-    result,
-)
-from orsta_bench.verifiers.extract import extract_answer
+from orsta_bench.verifiers.base import Answer, CommonParams, ConfigError, answer_verifier, result
 
 MAX_ANSWER_CHARS = 2_000  # a final answer longer than this is not an answer
 MAX_BRACE_DEPTH = 40  # deeper LaTeX makes math-verify's parser crawl; no real answer nests this deep
@@ -54,31 +46,31 @@ def reference_text(reference: Any) -> str:
     return str(reference)
 
 
-@native_verifier("math", MathParams)
-def math_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
-    """Symbolic equivalence of the extracted answer and the reference (math-verify)."""
-    p = load_params(MathParams, params)
+def _math_reference(reference: Any, p: MathParams, context: dict[str, Any]) -> Any:
     gold = mv.parse_answer(reference_text(reference))
     if not gold:
         raise ConfigError(f"math-verify cannot parse the reference {reference!r}")
-    extracted = extract_answer(response, p.answer_format)
-    if not extracted.found:
-        return no_answer(response, p, extracted.extractor)
-    text = extracted.text or ""
+    return gold
+
+
+@answer_verifier("math", MathParams, _math_reference)
+def math_verifier(found: Answer, gold: Any, p: MathParams) -> Score:
+    """Symbolic equivalence of the extracted answer and the reference (math-verify)."""
+    response, text, extractor = found.response, found.text, found.extractor
     if len(text) > MAX_ANSWER_CHARS:
         text = text[-MAX_ANSWER_CHARS:]
     problem = latex_problem(text)
     if problem:
-        return result(0.0, response, p, status=Status.PARSE_ERROR, extractor=extracted.extractor,
+        return result(0.0, response, p, status=Status.PARSE_ERROR, extractor=extractor,
                       detail=f"answer not parsed: {problem}", parsed=text[:200])
     answer = mv.parse_answer(text)
     if not answer:
         return result(
-            0.0, response, p, status=Status.PARSE_ERROR, extractor=extracted.extractor,
+            0.0, response, p, status=Status.PARSE_ERROR, extractor=extractor,
             detail="math-verify found no expression in the answer", parsed=text[:200],
         )
     correct = mv.verify(gold, answer)
     return result(
-        1.0 if correct else 0.0, response, p, extractor=extracted.extractor, parsed=mv.shown(answer),
+        1.0 if correct else 0.0, response, p, extractor=extractor, parsed=mv.shown(answer),
         detail="" if correct else f"{mv.shown(answer)!r} is not equivalent to {mv.shown(gold)!r}",
     )

@@ -12,8 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from orsta_bench.score import Score
-from orsta_bench.verifiers.base import CommonParams, load_params, native_verifier, no_answer, result
-from orsta_bench.verifiers.extract import extract_answer
+from orsta_bench.verifiers.base import Answer, CommonParams, answer_verifier, result
 from orsta_bench.verifiers.text_verifiers import normalize_text, reference_list
 
 
@@ -37,23 +36,22 @@ def anls(answer: str, reference: str, threshold: float) -> float:
     return 1.0 - distance if distance < threshold else 0.0
 
 
-@native_verifier("ocr", OCRParams)
-def ocr_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
+def _references(reference: Any, p: OCRParams, context: dict[str, Any]) -> list[str]:
+    return reference_list(reference)
+
+
+@answer_verifier("ocr", OCRParams, _references)
+def ocr_verifier(found: Answer, references: list[str], p: OCRParams) -> Score:
     """OCR: exact, case/space-normalised, or ANLS match against the reference text(s)."""
-    p = load_params(OCRParams, params)
-    references = reference_list(reference)
-    extracted = extract_answer(response, p.answer_format)
-    if not extracted.found:
-        return no_answer(response, p, extracted.extractor)
-    text = extracted.text or ""
+    response, text, extractor = found.response, found.text, found.extractor
     if p.mode == "exact":
         accuracy = 1.0 if text.strip() in {r.strip() for r in references} else 0.0
-        return result(accuracy, response, p, parsed=text[:500], extractor=extracted.extractor)
+        return result(accuracy, response, p, parsed=text[:500], extractor=extractor)
     answer = normalize_text(text)
     golds = [normalize_text(r) for r in references]
     if p.mode == "normalized":
         accuracy = 1.0 if answer in golds else 0.0
-        return result(accuracy, response, p, parsed=answer[:500], extractor=extracted.extractor)
+        return result(accuracy, response, p, parsed=answer[:500], extractor=extractor)
     accuracy = max(anls(answer, gold, p.anls_threshold) for gold in golds)
-    return result(accuracy, response, p, parsed=answer[:500], extractor=extracted.extractor,
+    return result(accuracy, response, p, parsed=answer[:500], extractor=extractor,
                   parts={"anls": accuracy})

@@ -9,15 +9,14 @@ from pydantic import Field
 
 from orsta_bench.score import Score
 from orsta_bench.verifiers.base import (
+    Answer,
     CommonParams,
     ConfigError,
-    load_params,
-    native_verifier,
-    no_answer,
+    answer_verifier,
     result,
     unparsable,
 )
-from orsta_bench.verifiers.extract import extract_answer, normalise_unicode
+from orsta_bench.verifiers.extract import normalise_unicode
 from orsta_bench.verifiers.numbers import close_enough, last_number, parse_count, reference_number
 
 
@@ -47,20 +46,20 @@ class CountParams(CommonParams):
     pass
 
 
-@native_verifier("count", CountParams)
-def count_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
-    """Integer match: the last whole number (or number word) in the answer equals the reference."""
-    p = load_params(CountParams, params)
+def _count_reference(reference: Any, p: CountParams, context: dict[str, Any]) -> int:
     gold = reference_number(reference)
     if gold is None or gold != int(gold):
         raise ConfigError(f"count reference must be an integer, got {reference!r}")
-    extracted = extract_answer(response, p.answer_format)
-    if not extracted.found:
-        return no_answer(response, p, extracted.extractor)
-    value = parse_count(extracted.text or "")
+    return int(gold)
+
+
+@answer_verifier("count", CountParams, _count_reference)
+def count_verifier(answer: Answer, gold: int, p: CountParams) -> Score:
+    """Integer match: the last whole number (or number word) in the answer equals the reference."""
+    value = parse_count(answer.text)
     if value is None:
-        return unparsable(response, p, extracted.text or "", "a whole number", extracted.extractor)
-    return result(1.0 if value == int(gold) else 0.0, response, p, parsed=value, extractor=extracted.extractor)
+        return unparsable(answer.response, p, answer.text, "a whole number", answer.extractor)
+    return result(1.0 if value == gold else 0.0, answer.response, p, parsed=value, extractor=answer.extractor)
 
 
 class NumberParams(CommonParams):
@@ -69,26 +68,25 @@ class NumberParams(CommonParams):
     case_sensitive: bool = False
 
 
-@native_verifier("number", NumberParams)
-def number_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
+def _references(reference: Any, p: CommonParams, context: dict[str, Any]) -> list[str]:
+    return reference_list(reference)
+
+
+@answer_verifier("number", NumberParams, _references)
+def number_verifier(answer: Answer, references: list[str], p: NumberParams) -> Score:
     """Numeric match within rel_tol/abs_tol; a non-numeric reference is compared as text."""
-    p = load_params(NumberParams, params)
-    references = reference_list(reference)
-    extracted = extract_answer(response, p.answer_format)
-    if not extracted.found:
-        return no_answer(response, p, extracted.extractor)
-    text = extracted.text or ""
+    response, text, extractor = answer.response, answer.text, answer.extractor
     numeric = [reference_number(item) for item in references]
     if all(value is None for value in numeric):
-        answer = normalize_text(text, p.case_sensitive, strip_punct=True)
+        normalised = normalize_text(text, p.case_sensitive, strip_punct=True)
         golds = [normalize_text(item, p.case_sensitive, strip_punct=True) for item in references]
-        return result(1.0 if answer in golds else 0.0, response, p, parsed=answer, extractor=extracted.extractor)
+        return result(1.0 if normalised in golds else 0.0, response, p, parsed=normalised, extractor=extractor)
     found = last_number(text)
     if found is None:
-        return unparsable(response, p, text, "a number", extracted.extractor)
+        return unparsable(response, p, text, "a number", extractor)
     value = found[0]
     correct = any(gold is not None and close_enough(value, gold, p.rel_tol, p.abs_tol) for gold in numeric)
-    return result(1.0 if correct else 0.0, response, p, parsed=value, extractor=extracted.extractor)
+    return result(1.0 if correct else 0.0, response, p, parsed=value, extractor=extractor)
 
 
 class ExactParams(CommonParams):
@@ -97,17 +95,12 @@ class ExactParams(CommonParams):
     strip_punct: bool = True
 
 
-@native_verifier("exact", ExactParams)
-def exact_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
+@answer_verifier("exact", ExactParams, _references)
+def exact_verifier(answer: Answer, references: list[str], p: ExactParams) -> Score:
     """String equality after normalisation (case, whitespace, edge punctuation as configured)."""
-    p = load_params(ExactParams, params)
-    references = reference_list(reference)
-    extracted = extract_answer(response, p.answer_format)
-    if not extracted.found:
-        return no_answer(response, p, extracted.extractor)
-    answer = normalize_text(extracted.text or "", p.case_sensitive, p.collapse_space, p.strip_punct)
+    text = normalize_text(answer.text, p.case_sensitive, p.collapse_space, p.strip_punct)
     golds = {normalize_text(item, p.case_sensitive, p.collapse_space, p.strip_punct) for item in references}
-    return result(1.0 if answer in golds else 0.0, response, p, parsed=answer[:500], extractor=extracted.extractor)
+    return result(1.0 if text in golds else 0.0, answer.response, p, parsed=text[:500], extractor=answer.extractor)
 
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -142,20 +135,20 @@ def read_letter(text: str, options: list[str] | None) -> str | None:
     return paren[-1] if paren else None
 
 
-@native_verifier("choice", ChoiceParams)
-def choice_verifier(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
-    """Multiple choice: the letter read from the answer equals the reference letter."""
-    p = load_params(ChoiceParams, params)
+def _choice_references(reference: Any, p: ChoiceParams, context: dict[str, Any]) -> set[str]:
     golds = {item.strip().strip("().").upper() for item in reference_list(reference)}
     if not all(len(gold) == 1 and gold in LETTERS for gold in golds):
         raise ConfigError(f"choice reference must be option letters like 'B', got {reference!r}")
-    extracted = extract_answer(response, p.answer_format)
-    if not extracted.found:
-        return no_answer(response, p, extracted.extractor)
-    letter = read_letter(extracted.text or "", p.options)
+    return golds
+
+
+@answer_verifier("choice", ChoiceParams, _choice_references)
+def choice_verifier(answer: Answer, golds: set[str], p: ChoiceParams) -> Score:
+    """Multiple choice: the letter read from the answer equals the reference letter."""
+    letter = read_letter(answer.text, p.options)
     allowed = LETTERS[: p.n_options or (len(p.options) if p.options else 26)]
     if letter is None or letter not in allowed:
-        return unparsable(response, p, extracted.text or "", f"an option letter ({allowed[0]}-{allowed[-1]})",
-                          extracted.extractor)
-    return result(1.0 if letter in golds else 0.0, response, p, parsed=letter, extractor=extracted.extractor)
+        return unparsable(answer.response, p, answer.text, f"an option letter ({allowed[0]}-{allowed[-1]})",
+                          answer.extractor)
+    return result(1.0 if letter in golds else 0.0, answer.response, p, parsed=letter, extractor=answer.extractor)
 
