@@ -6,7 +6,7 @@ and the trainer both read it, so the reward and the score come from the same pla
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -38,6 +38,9 @@ class SourceSpec(BaseModel):
         return self
 
 
+PromptFormat = Literal["boxed", "answer_tag", "vtriune", "answer_line", "json", "plain"]
+
+
 class PromptSpec(_Strict):
     """How a sample's fields become the user message.
 
@@ -48,7 +51,7 @@ class PromptSpec(_Strict):
     template: str = "{question}"
     instruction: str = ""
     system: str | None = None
-    format: Literal["boxed", "answer_tag", "vtriune", "answer_line", "json", "plain"] = "plain"
+    format: PromptFormat = "plain"
 
 
 class VerifierSpec(_Strict):
@@ -106,6 +109,21 @@ class TaskSpec(_Strict):
             if item in ("", []):
                 raise ValueError(f"dimension {key!r} is empty")
         return value
+
+    @model_validator(mode="after")
+    def _one_answer_format(self) -> TaskSpec:
+        """The answer format is stated once. `prompt.format` (what the model is asked for, what
+        the oracle writes) follows the verifier's `answer_format` param when only that one is
+        given; both given and different is an error; the verifier's default `auto` reads every
+        format, so it never disagrees (docs/specs.md, "One answer format")."""
+        checked = self.verifier.params.get("answer_format", "auto")
+        if checked == self.prompt.format or checked not in get_args(PromptFormat):
+            return self  # `auto` (or a non-native verifier's own value) never disagrees
+        if "format" in self.prompt.model_fields_set:
+            raise ValueError(f"prompt.format {self.prompt.format!r} and verifier.params.answer_format "
+                             f"{checked!r} disagree; state the answer format once (drop one of them)")
+        self.prompt.format = checked
+        return self
 
     @property
     def source_name(self) -> str:
