@@ -55,6 +55,11 @@ _HOMES: dict[str, str] = {
     "build_tiny_model": "orsta_bench.models.tiny",
     "build_atomically": "orsta_bench.models.tiny",
     "tiny_model_path": "orsta_bench.models.tiny",
+    "mrope_section": "orsta_bench.models.qwen",
+    "text_config": "orsta_bench.models.qwen",
+    "qwen25vl_config": "orsta_bench.models.qwen",
+    "seeded_qwen25vl": "orsta_bench.models.qwen",
+    "save_qwen25vl": "orsta_bench.models.qwen",
     # runs and results
     "RunConfig": "orsta_bench.runner.settings",
     "generation_for": "orsta_bench.runner.settings",
@@ -92,6 +97,13 @@ if TYPE_CHECKING:  # for type checkers and import-linter; at run time names load
     from orsta_bench.backends.messages import to_hf_messages  # noqa: F401
     from orsta_bench.backends.resolve import model_folder, parse_kv, parse_model  # noqa: F401
     from orsta_bench.keyvalue import parse_pairs, parse_value  # noqa: F401
+    from orsta_bench.models.qwen import (  # noqa: F401
+        mrope_section,
+        qwen25vl_config,
+        save_qwen25vl,
+        seeded_qwen25vl,
+        text_config,
+    )
     from orsta_bench.models.tiny import (  # noqa: F401
         CHAT_TEMPLATE,
         SPECIAL_TOKENS,

@@ -34,33 +34,25 @@ SHAPES = {  # text (hidden, layers, heads, kv heads, mlp) and vision (hidden, de
 
 def build_model(shape: str, folder: Path, device: str, max_pixels: int) -> Path:
     import torch
-    from transformers import AutoProcessor, Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
+    from transformers import AutoTokenizer, Qwen2_5_VLForConditionalGeneration
 
-    from orsta_bench.api import build_tiny_model
+    from orsta_bench.api import build_tiny_model, qwen25vl_config, save_qwen25vl, text_config
 
-    base = build_tiny_model(folder / "base", seed=0, max_pixels=max_pixels)
-    processor = AutoProcessor.from_pretrained(str(base))
-    small = Qwen2_5_VLConfig.from_pretrained(str(base)).to_dict()
+    tokenizer = AutoTokenizer.from_pretrained(str(build_tiny_model(folder / "base", seed=0)))
     hidden, layers, heads, kv, mlp = SHAPES[shape]["text"]
     v_hidden, depth, v_mlp = SHAPES[shape]["vision"]
-    half = hidden // heads // 2
-    section = [half // 4, (half - half // 4) // 2]
-    section.append(half - sum(section))
-    text = {**small["text_config"], "hidden_size": hidden, "num_hidden_layers": layers,
-            "num_attention_heads": heads, "num_key_value_heads": kv, "intermediate_size": mlp,
-            "rope_parameters": {"rope_type": "default", "rope_theta": 1e6, "mrope_section": section}}
-    vision = {**small["vision_config"], "hidden_size": v_hidden, "depth": depth, "intermediate_size": v_mlp,
-              "num_heads": SHAPES[shape]["heads_v"], "out_hidden_size": hidden,
-              "fullatt_block_indexes": [d for d in range(depth) if d % 8 == 7] or [depth - 1]}
-    config = Qwen2_5_VLConfig(**{**small, "text_config": text, "vision_config": vision})
+    text = text_config(tokenizer, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
+                       num_key_value_heads=kv, intermediate_size=mlp, rope_theta=1e6)
+    config = qwen25vl_config(tokenizer, text, vision_hidden_size=v_hidden, vision_depth=depth,
+                             vision_heads=SHAPES[shape]["heads_v"], vision_intermediate_size=v_mlp,
+                             fullatt_block_indexes=[d for d in range(depth) if d % 8 == 7] or [depth - 1],
+                             window_size=56)
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
     torch.manual_seed(0)
     with torch.device(device):
         model = Qwen2_5_VLForConditionalGeneration._from_config(config, dtype=dtype)
-    model.generation_config = Qwen2_5_VLForConditionalGeneration.from_pretrained(str(base)).generation_config
-    out = folder / f"model-{shape}"
-    model.save_pretrained(out)
-    processor.save_pretrained(out)
+    out = save_qwen25vl(folder / f"model-{shape}", model, tokenizer,
+                        {"min_pixels": 28 * 28 * 4, "max_pixels": max_pixels})
     del model
     return out
 

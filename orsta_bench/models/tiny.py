@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from orsta_bench.atomic import atomic_folder
+from orsta_bench.models.qwen import qwen25vl_config, save_qwen25vl, seeded_qwen25vl, text_config
 
 # Bump when the recipe changes so cached folders from an older recipe are never reused.
 TINY_VERSION = "v1"
@@ -127,25 +128,12 @@ def _text_config(tokenizer: Any, sizes: dict[str, Any]) -> dict[str, Any]:
     if head_dim < 32 or head_dim % 8:
         raise ValueError(f"tiny model: head_dim {head_dim} must be >= 32 and a multiple of 8 "
                          "(vLLM CPU attention; M-RoPE sections)")
-    # M-RoPE splits head_dim/2 rotary frequencies over (time, height, width).
-    half = head_dim // 2
-    section = [half // 4, (half - half // 4) // 2]
-    section.append(half - sum(section))
-    return {
-        "vocab_size": len(tokenizer),
-        "hidden_size": hidden,
-        "intermediate_size": sizes.get("intermediate_size", 2 * hidden),
-        "num_hidden_layers": sizes.get("num_hidden_layers", 2),
-        "num_attention_heads": heads,
-        "num_key_value_heads": sizes.get("num_key_value_heads", 1),
-        "max_position_embeddings": sizes.get("max_position_embeddings", 4096),
-        "initializer_range": sizes.get("initializer_range", 0.02),
-        "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": section},
-        "bos_token_id": tokenizer.convert_tokens_to_ids("<|endoftext|>"),
-        "eos_token_id": tokenizer.convert_tokens_to_ids("<|im_end|>"),
-        "pad_token_id": tokenizer.convert_tokens_to_ids("<|endoftext|>"),
-        "tie_word_embeddings": False,
-    }
+    return text_config(
+        tokenizer, hidden_size=hidden, num_hidden_layers=sizes.get("num_hidden_layers", 2),
+        num_attention_heads=heads, num_key_value_heads=sizes.get("num_key_value_heads", 1),
+        intermediate_size=sizes.get("intermediate_size", 2 * hidden),
+        initializer_range=sizes.get("initializer_range", 0.02),
+        max_position_embeddings=sizes.get("max_position_embeddings", 4096))
 
 
 def build_tiny_model(out_dir: str | Path, seed: int = 0, **size_overrides: Any) -> Path:
@@ -154,57 +142,19 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, **size_overrides: Any) 
     `size_overrides`: hidden_size, num_attention_heads, num_hidden_layers, intermediate_size,
     num_key_value_heads, vision_hidden_size, vision_depth, vocab_size, min_pixels, max_pixels,
     initializer_range."""
-    import torch
     import transformers
-    from transformers import (
-        GenerationConfig,
-        Qwen2_5_VLConfig,
-        Qwen2_5_VLForConditionalGeneration,
-        Qwen2_5_VLProcessor,
-        Qwen2VLImageProcessor,
-        Qwen2VLVideoProcessor,
-    )
 
     transformers.utils.logging.disable_progress_bar()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     tokenizer = _build_tokenizer(size_overrides.get("vocab_size", 512))
     text = _text_config(tokenizer, size_overrides)
     vision_hidden = size_overrides.get("vision_hidden_size", 32)
-    ids = {name: tokenizer.convert_tokens_to_ids(f"<|{name.replace('_token_id', '')}|>")
-           for name in ("vision_start_token_id", "vision_end_token_id")}
-    config = Qwen2_5_VLConfig(
-        text_config=text,
-        vision_config={
-            "depth": size_overrides.get("vision_depth", 2),
-            "hidden_size": vision_hidden,
-            "intermediate_size": 2 * vision_hidden,
-            "num_heads": 2,
-            "out_hidden_size": text["hidden_size"],
-            "fullatt_block_indexes": [size_overrides.get("vision_depth", 2) - 1],
-            "window_size": 56,
-            "initializer_range": text["initializer_range"],
-        },
-        image_token_id=tokenizer.convert_tokens_to_ids("<|image_pad|>"),
-        video_token_id=tokenizer.convert_tokens_to_ids("<|video_pad|>"),
-        tie_word_embeddings=False,
-        **ids,
-    )
-    torch.manual_seed(seed)
-    model = Qwen2_5_VLForConditionalGeneration(config).eval()
-    model.generation_config = GenerationConfig(
-        eos_token_id=text["eos_token_id"], pad_token_id=text["pad_token_id"],
-        bos_token_id=text["bos_token_id"], do_sample=False,
-    )
+    depth = size_overrides.get("vision_depth", 2)
+    config = qwen25vl_config(tokenizer, text, vision_hidden_size=vision_hidden, vision_depth=depth,
+                             vision_heads=2, vision_intermediate_size=2 * vision_hidden,
+                             fullatt_block_indexes=[depth - 1], window_size=56)
     pixels = {"min_pixels": size_overrides.get("min_pixels", 28 * 28 * 4),
               "max_pixels": size_overrides.get("max_pixels", 28 * 28 * 16)}
-    image_processor = Qwen2VLImageProcessor(**pixels)
-    video_processor = Qwen2VLVideoProcessor(**pixels)
-    processor = Qwen2_5_VLProcessor(image_processor=image_processor, tokenizer=tokenizer,
-                                    video_processor=video_processor, chat_template=CHAT_TEMPLATE)
-    model.save_pretrained(out)
-    processor.save_pretrained(out)
-    return out
+    return save_qwen25vl(out_dir, seeded_qwen25vl(config, seed), tokenizer, pixels)
 
 
 def build_tiny_text_model(out_dir: str | Path, seed: int = 0, **size_overrides: Any) -> Path:

@@ -51,64 +51,28 @@ class NanoArch:
 
 
 def qwen_config(arch: NanoArch, tokenizer: Any) -> Any:
-    from transformers import Qwen2_5_VLConfig
+    from orsta_bench.api import qwen25vl_config, text_config
 
     arch.check()
-    ids = {name: tokenizer.convert_tokens_to_ids(token) for name, token in (
-        ("bos_token_id", "<|endoftext|>"), ("eos_token_id", "<|im_end|>"), ("pad_token_id", "<|endoftext|>"))}
-    text = {
-        "vocab_size": len(tokenizer), "hidden_size": arch.hidden_size,
-        "intermediate_size": arch.intermediate_size, "num_hidden_layers": arch.num_hidden_layers,
-        "num_attention_heads": arch.num_attention_heads, "num_key_value_heads": arch.num_key_value_heads,
-        "max_position_embeddings": 4096, "initializer_range": arch.initializer_range,
-        "rope_parameters": {"rope_type": "default", "rope_theta": arch.rope_theta,
-                            "mrope_section": list(arch.mrope_section)},
-        "tie_word_embeddings": False, **ids,
-    }
-    vision = {
-        "depth": arch.vision_depth, "hidden_size": arch.vision_hidden_size,
-        "intermediate_size": 2 * arch.vision_hidden_size, "num_heads": arch.vision_heads,
-        "out_hidden_size": arch.hidden_size, "fullatt_block_indexes": list(range(arch.vision_depth)),
-        "window_size": arch.image_side, "initializer_range": arch.initializer_range,
-    }
-    return Qwen2_5_VLConfig(
-        text_config=text, vision_config=vision, tie_word_embeddings=False,
-        image_token_id=tokenizer.convert_tokens_to_ids("<|image_pad|>"),
-        video_token_id=tokenizer.convert_tokens_to_ids("<|video_pad|>"),
-        vision_start_token_id=tokenizer.convert_tokens_to_ids("<|vision_start|>"),
-        vision_end_token_id=tokenizer.convert_tokens_to_ids("<|vision_end|>"),
-    )
+    text = text_config(
+        tokenizer, hidden_size=arch.hidden_size, num_hidden_layers=arch.num_hidden_layers,
+        num_attention_heads=arch.num_attention_heads, num_key_value_heads=arch.num_key_value_heads,
+        intermediate_size=arch.intermediate_size, initializer_range=arch.initializer_range,
+        rope_theta=arch.rope_theta, section=list(arch.mrope_section))
+    return qwen25vl_config(tokenizer, text, vision_hidden_size=arch.vision_hidden_size,
+                           vision_depth=arch.vision_depth, vision_heads=arch.vision_heads,
+                           vision_intermediate_size=2 * arch.vision_hidden_size,
+                           fullatt_block_indexes=list(range(arch.vision_depth)), window_size=arch.image_side)
 
 
 def build_nano_model(out_dir: Path, tokenizer: Any, arch: NanoArch, seed: int) -> Path:
     """Write the untrained model, processor and generation config to `out_dir`."""
     import json
 
-    import torch
-    from transformers import (
-        GenerationConfig,
-        Qwen2_5_VLForConditionalGeneration,
-        Qwen2_5_VLProcessor,
-        Qwen2VLImageProcessor,
-        Qwen2VLVideoProcessor,
-    )
+    from orsta_bench.api import save_qwen25vl, seeded_qwen25vl
 
-    from orsta_bench.models.tiny import CHAT_TEMPLATE
-
-    config = qwen_config(arch, tokenizer)
-    torch.manual_seed(seed)
-    model = Qwen2_5_VLForConditionalGeneration(config).eval()
-    text = config.text_config
-    model.generation_config = GenerationConfig(
-        eos_token_id=text.eos_token_id, pad_token_id=text.pad_token_id,
-        bos_token_id=text.bos_token_id, do_sample=False)
     pixels = {"min_pixels": arch.image_side ** 2, "max_pixels": arch.image_side ** 2,
               "image_mean": list(arch.image_mean), "image_std": list(arch.image_std)}
-    processor = Qwen2_5_VLProcessor(
-        image_processor=Qwen2VLImageProcessor(**pixels), tokenizer=tokenizer,
-        video_processor=Qwen2VLVideoProcessor(**pixels), chat_template=CHAT_TEMPLATE)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_dir)
-    processor.save_pretrained(out_dir)
+    save_qwen25vl(out_dir, seeded_qwen25vl(qwen_config(arch, tokenizer), seed), tokenizer, pixels)
     (out_dir / "nano_arch.json").write_text(json.dumps(asdict(arch), indent=2))
     return out_dir
