@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 DATA_ROOT_ENV = "ORSTA_DATA_ROOT"
 # Folders the user names through these variables are data roots too (they point at data).
@@ -94,18 +96,28 @@ def check_dir(path: str | Path, roots: Iterable[Path], what: str) -> Path:
     return real
 
 
-def read_regular(path: str | Path, max_bytes: int) -> bytes:
-    """The bytes of a regular file of at most max_bytes, read without ever blocking on a FIFO
-    or streaming a device: the open file itself is checked (safe even if swapped since lstat)."""
+@contextmanager
+def open_regular(path: str | Path, what: str = "") -> Iterator[BinaryIO]:
+    """`path` opened for binary reading without ever blocking on a FIFO or streaming a device;
+    UnsafePathError unless the open file itself is a regular file (safe even if swapped since an
+    lstat check). `what` ("data file") opens the messages."""
+    shown = f"{what} {path}" if what else str(path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except OSError as error:
-        raise UnsafePathError(f"{path} cannot be read: {error.strerror}") from None
+        raise UnsafePathError(f"{shown} cannot be read: {error.strerror}") from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise UnsafePathError(f"{path} is {_kind(info.st_mode)}, not a regular file")
+            raise UnsafePathError(f"{shown} is {_kind(info.st_mode)}, not a regular file")
+        yield handle
+
+
+def read_regular(path: str | Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most max_bytes, read without ever blocking on a FIFO
+    or streaming a device: the open file itself is checked (safe even if swapped since lstat)."""
+    with open_regular(path) as handle:
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise UnsafePathError(f"{path} is over the cap of {max_bytes:,} bytes (docs/specs.md, Caps)")

@@ -1,7 +1,8 @@
 """Rows of a JSONL data file, read with bounds: one object per line, each error naming file:line.
 
-The file is opened without blocking and checked to be a regular file (the spec's path was already
-checked by the path policy; this covers a file swapped since). Lines are read in binary with a
+The file is opened with orsta_bench.safe_files.open_regular: without blocking, and checked to be
+a regular file (the spec's path was already checked by the path policy; this covers a file
+swapped since). Lines are read in binary with a
 length cap, so a file without newlines cannot fill memory, and decoded one by one with the
 project's JSON Lines rules (orsta_bench.jsonlines: `\\n` ends a record, bounded depth), so a
 non-UTF-8 byte or an over-deep row names its line.
@@ -9,13 +10,12 @@ non-UTF-8 byte or an over-deep row names its line.
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from orsta_bench.jsonlines import LineError, decode_line
+from orsta_bench.safe_files import UnsafePathError, open_regular
 from orsta_bench.sources.base import SourceError
 
 MAX_LINE_BYTES = 64 * 2**20
@@ -24,22 +24,18 @@ _FIX = "write one UTF-8 JSON object per line, nested at most a few levels"
 
 def iter_json_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, row) for every non-blank line; SourceError naming file:line otherwise."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(path, flags)
-    except OSError as error:
-        raise SourceError(f"{path}: cannot read data file: {error.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise SourceError(f"{path}: data file is not a regular file; point source.path at one")
-        number = 0
-        while line := handle.readline(MAX_LINE_BYTES + 1):
-            number += 1
-            if len(line) > MAX_LINE_BYTES:
-                raise SourceError(f"{path}:{number}: line longer than {MAX_LINE_BYTES:,} bytes "
-                                  "(docs/specs.md, Caps); one JSON object per line")
-            if line.strip():
-                yield number, _row(line, path, number)
+        with open_regular(path, "data file") as handle:  # raises only on opening
+            number = 0
+            while line := handle.readline(MAX_LINE_BYTES + 1):
+                number += 1
+                if len(line) > MAX_LINE_BYTES:
+                    raise SourceError(f"{path}:{number}: line longer than {MAX_LINE_BYTES:,} bytes "
+                                      "(docs/specs.md, Caps); one JSON object per line")
+                if line.strip():
+                    yield number, _row(line, path, number)
+    except UnsafePathError as error:
+        raise SourceError(f"{error}; point source.path at a regular file") from None
 
 
 def _row(line: bytes, path: Path, number: int) -> dict[str, Any]:
