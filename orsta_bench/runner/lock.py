@@ -1,9 +1,10 @@
 """The run-folder lock: one `orsta-bench run` (one launch, however many processes) per folder.
 
-An exclusive fcntl.flock on DIR/.lock (stdlib, so it fits every environment's pins). The kernel
-drops the lock when its holder dies, so a lock left by a killed process is simply taken; the
-holder's host and PID written into the file name the owner in the refusal and in the takeover
-message. flock is per host on some network filesystems: give each launch its own --output.
+An exclusive POSIX record lock (fcntl.lockf) on DIR/.lock: stdlib, so it fits every
+environment's pins. Unlike flock it belongs to the process, not to the open file, so forked
+scoring workers do not inherit it and a killed run's lock dies with the run itself; the kernel
+drops it when its holder dies, so a lock left by a killed process is simply taken. The holder's
+host and PID written into the file name the owner in the refusal and in the takeover message.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class RunLock:
             raise RunFolderError(f"{self.folder}: cannot write the run folder ({error.strerror}); "
                                  "choose a writable --output") from None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
             holder = _read_holder(fd)
             os.close(fd)
