@@ -53,6 +53,13 @@ def records(folder: Path) -> set[tuple]:
     return out
 
 
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
 def scores(folder: Path) -> dict:
     results = json.loads((folder / "results.json").read_text())
     return {key: results[key] for key in ("tasks", "suites", "overall", "n_samples") if key in results}
@@ -99,6 +106,8 @@ def test_kill_the_launch_then_resume_with_one_process(tmp_path: Path) -> None:
         if sum(p.read_bytes().count(b"\n") for p in shards) >= 4:
             break
         time.sleep(0.02)
+    for pid in children(process.pid):  # the ranks: torchrun starts each in its own session
+        os.kill(pid, signal.SIGKILL)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     kept = sum(p.read_bytes().count(b"\n") for p in killed.glob("samples.shard-*.jsonl"))
