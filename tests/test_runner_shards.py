@@ -72,3 +72,23 @@ def test_waiting_rank_stops_when_rank_0_cleaned_up(tmp_path: Path) -> None:
     other = Markers(tmp_path, "gone", Launch(1, 2, 1), poll_s=0.01)
     with pytest.raises(RankFailed, match="rank 0 stopped"):
         other.wait_for_file(tmp_path / "run.json")
+
+
+def test_intervals_do_not_depend_on_the_order_of_lines(tmp_path: Path) -> None:
+    """A merged run lists samples rank by rank; its intervals must equal the one-process run's."""
+    import random
+
+    from orsta_bench.results.aggregate import aggregate_run
+    from tests.results_runs import binary_task, write_run
+
+    rows = binary_task("a", 40, 0.6, seed=1) + binary_task("b", 30, 0.3, seed=2)
+    shuffled = rows[:]
+    random.Random(0).shuffle(shuffled)
+
+    def sections(folder: Path) -> dict:
+        results = aggregate_run(folder, seed=3, created="x")
+        return {key: results[key] for key in ("tasks", "suites", "overall") if key in results}
+
+    first = sections(write_run(tmp_path / "in_order", rows))
+    assert first == sections(write_run(tmp_path / "shuffled", shuffled))
+    assert first["tasks"]["a"]["ci_low"] < first["tasks"]["a"]["ci_high"]  # a real interval
