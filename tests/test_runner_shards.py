@@ -79,9 +79,10 @@ def test_intervals_do_not_depend_on_the_order_of_lines(tmp_path: Path) -> None:
     import random
 
     from orsta_bench.results.aggregate import aggregate_run
-    from tests.results_runs import binary_task, write_run
+    from tests.results_runs import binary_task, record, write_run
 
-    rows = binary_task("a", 40, 0.6, seed=1) + binary_task("b", 30, 0.3, seed=2)
+    # Continuous scores (many levels: resampled index by index, so order could matter).
+    rows = [record("a", i, (i * 37 % 101) / 100) for i in range(120)] + binary_task("b", 30, 0.3, seed=2)
     shuffled = rows[:]
     random.Random(0).shuffle(shuffled)
 
