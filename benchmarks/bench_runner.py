@@ -29,15 +29,15 @@ BATCH = 8
 N_EXTRA = 200  # text questions added to the fixture tasks so fixed costs amortise
 
 
-def tasks_dir(tmp_path: Path) -> Path:
-    """The fixture tasks (22 samples, 12 with images) plus a 200-sample arithmetic task."""
+def tasks_dir(tmp_path: Path, n_extra: int = N_EXTRA) -> Path:
+    """The fixture tasks (22 samples, 12 with images) plus an n_extra-sample arithmetic task."""
     import json
     import shutil
 
     folder = tmp_path / "tasks"
     shutil.copytree(TASKS_DIR, folder)
     with (folder / "bench.jsonl").open("w") as handle:
-        for i in range(N_EXTRA):
+        for i in range(n_extra):
             handle.write(json.dumps({"id": f"b{i}", "question": f"What is {i} * 3?", "answer": 3 * i}) + "\n")
     spec = (folder / "run_arith.yaml").read_text().replace("run_arith", "run_bench")
     (folder / "run_bench.yaml").write_text(spec.replace("arith.jsonl", "bench.jsonl"))
