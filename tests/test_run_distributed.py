@@ -118,3 +118,47 @@ def test_kill_the_launch_then_resume_with_one_process(tmp_path: Path) -> None:
     lines = (killed / "samples.jsonl").read_text().splitlines()
     assert len(lines) == N_SAMPLES  # nothing twice
     assert scores(killed) == scores(clean)
+
+
+@pytest.mark.slow
+def test_a_second_distributed_run_on_a_locked_folder_is_refused(tmp_path: Path) -> None:
+    """Rank 0 finds the folder locked and every rank stops with exit 2, writing nothing."""
+    import socket
+
+    from orsta_bench.runner.lock import RunLock
+
+    folder = tmp_path / "run"
+    with RunLock(folder):
+        done = subprocess.run(command(folder, 2, ["--no-progress"]), capture_output=True,
+                              text=True, timeout=300, env=environment())
+    assert done.returncode != 0
+    assert f"host {socket.gethostname()} pid {os.getpid()}" in done.stdout + done.stderr
+    assert not list(folder.glob("samples*")) and not (folder / "run.json").exists()
+
+
+@pytest.mark.parametrize(("visible", "local_rank", "tp", "expected"), [
+    (None, "1", 1, "1"), ("4,5,6,7", "2", 1, "6"), ("0,1,2,3", "1", 2, "2,3"), (None, "0", 2, "0,1")])
+def test_vllm_engine_per_process_gets_its_local_gpus(monkeypatch: pytest.MonkeyPatch, visible: str | None,
+                                                     local_rank: str, tp: int, expected: str) -> None:
+    from orsta_bench.backends.vllm import _pin_local_gpu
+
+    monkeypatch.setenv("RANK", local_rank)
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    monkeypatch.setenv("LOCAL_RANK", local_rank)
+    if visible is None:
+        monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    else:
+        monkeypatch.setenv("CUDA_VISIBLE_DEVICES", visible)
+    _pin_local_gpu(tp)
+    assert os.environ["CUDA_VISIBLE_DEVICES"] == expected
+
+
+def test_vllm_too_few_gpus_for_the_local_rank(monkeypatch: pytest.MonkeyPatch) -> None:
+    from orsta_bench.backends.errors import BackendConfigError
+    from orsta_bench.backends.vllm import _pin_local_gpu
+
+    for key, value in {"RANK": "1", "WORLD_SIZE": "2", "LOCAL_RANK": "1",
+                       "CUDA_VISIBLE_DEVICES": "0,1"}.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(BackendConfigError, match="LOCAL_RANK 1"):
+        _pin_local_gpu(2)
