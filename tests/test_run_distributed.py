@@ -162,3 +162,18 @@ def test_vllm_too_few_gpus_for_the_local_rank(monkeypatch: pytest.MonkeyPatch) -
         monkeypatch.setenv(key, value)
     with pytest.raises(BackendConfigError, match="LOCAL_RANK 1"):
         _pin_local_gpu(2)
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"RANK": "5", "WORLD_SIZE": "2", "LOCAL_RANK": "0"}, "RANK=5 is outside 0..1"),
+    ({"SLURM_PROCID": "0", "SLURM_NTASKS": "2", "SLURM_LOCALID": "0"}, "MASTER_ADDR and MASTER_PORT"),
+])
+def test_bad_launch_environment_exits_2(tmp_path: Path, env: dict[str, str], message: str) -> None:
+    clean = {k: v for k, v in environment().items()
+             if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")}
+    cmd = [sys.executable, "-m", "orsta_bench.cli", "run", "--tasks", "runfix", "--tasks-dir",
+           str(FIXTURES), "--output", str(tmp_path / "run"), "--model", "oracle", "--no-progress"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env={**clean, **env})
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "run").exists()

@@ -36,13 +36,20 @@ def broadcast_from_main(launch: Launch, payload: object) -> object:
     """Rank 0's payload on every rank, through a gloo group made and destroyed here."""
     if launch.world_size == 1:
         return payload
-    import torch.distributed as dist
-
+    try:
+        import torch.distributed as dist
+    except ImportError:
+        raise RunFolderError(f"a {launch.world_size}-process launch needs torch (pip install "
+                             "'orsta-bench[hf]'), or run one process") from None
     if not os.environ.get("MASTER_ADDR") or not os.environ.get("MASTER_PORT"):
         raise RunFolderError("a multi-process launch needs MASTER_ADDR and MASTER_PORT "
                              "(torchrun and accelerate set them; under srun export them)")
-    dist.init_process_group("gloo", init_method="env://", rank=launch.rank,
-                            world_size=launch.world_size, timeout=SETUP_TIMEOUT)
+    try:
+        dist.init_process_group("gloo", init_method="env://", rank=launch.rank,
+                                world_size=launch.world_size, timeout=SETUP_TIMEOUT)
+    except (RuntimeError, ValueError) as error:  # torch's DistError subclasses RuntimeError
+        raise RunFolderError(f"rank {launch.rank}: cannot join the launch's process group at "
+                             f"{os.environ['MASTER_ADDR']}:{os.environ['MASTER_PORT']} ({error})") from None
     try:
         box = [payload]
         dist.broadcast_object_list(box, src=0)

@@ -161,21 +161,23 @@ class Runner:
                 Markers(config.output, token, launch).prepare()
             except RunFolderError as error:
                 token = error
-        token = broadcast_from_main(launch, token)
-        if isinstance(token, BaseException):
-            raise RunFolderError(str(token))
-        markers = Markers(config.output, token, launch)
-        if lock.note and self.display is not None:
-            self.display.note(lock.note)
+        markers: Markers | None = None
         try:
+            token = broadcast_from_main(launch, token)
+            if isinstance(token, BaseException):
+                raise RunFolderError(str(token))
+            markers = Markers(config.output, token, launch)
+            if lock.note and self.display is not None:
+                self.display.note(lock.note)
             return self._run_locked(specs, gen, ref, prints, markers)
         except BaseException as error:
-            markers.failed(f"{type(error).__name__}: {error}" if not isinstance(error, RunFolderError)
-                           else str(error))
+            if markers is not None:
+                markers.failed(str(error) if isinstance(error, RunFolderError)
+                               else f"{type(error).__name__}: {error}")
             raise
         finally:
-            if launch.is_main:
-                markers.remove()
+            if launch.is_main and isinstance(token, str):  # this launch holds the lock
+                Markers(config.output, token, launch).remove()
                 lock.release()
 
     def _run_locked(self, specs: list[Any], gen: dict[str, Any], ref: Any, prints: dict[str, Any],
