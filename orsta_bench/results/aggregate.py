@@ -54,6 +54,8 @@ class _Aggregator:
         self.by_task: dict[str, list[SampleRecord]] = defaultdict(list)
         for record in records:
             self.by_task[record.task].append(record)
+        for rows in self.by_task.values():  # intervals must not depend on the order of lines
+            rows.sort(key=lambda record: record.id)  # (completion order, merged rank shards)
         self.values = {t: np.array([r.scored_value for r in rows], dtype=np.float64)
                        for t, rows in self.by_task.items()}
         self.counts = {t: np.array([r.counts for r in rows], dtype=bool)
