@@ -99,29 +99,37 @@ def test_query_equals_official_evaluator(row):
 
 
 def test_latex_metrics_without_the_official_parser_are_not_scored(monkeypatch):
-    """Class 8: without antlr4 4.11 the LaTeX/number metrics are not_scored with the reason,
-    never scored by another parser."""
+    """Class 8: where sympy's ANTLR parser cannot be built, the LaTeX/number metrics are
+    not_scored with the reason, never scored by another parser."""
     from orsta_bench.megabench.metrics import latex
 
-    monkeypatch.setattr(latex, "parser_missing", lambda: "needs antlr4-python3-runtime 4.11")
-    for name in sorted(LATEX_METRICS):
-        metric = get_metric(name)
-        assert (metric.kind, metric.reason) == ("unavailable", "needs antlr4-python3-runtime 4.11")
-        result = score(f"megabench.{name}", "1,300", "1300", {})
-        assert result.status == Status.NOT_SCORED and "antlr4" in result.detail
-    info = {"field_score_function": {"a": "general_single_numerical_match"},
-            "aggregation": {"function": "mean", "field_weights": {"a": 1}}, "response_parse_function": "json"}
-    query = score_query(info, '{"a": "1,300"}', {"a": "1300"})
-    assert query.score == -1 and "antlr4" in query.not_scored["a"]
+    def broken():
+        raise ImportError("no antlr4 runtime")
+
+    monkeypatch.setattr(latex, "_parser_classes", broken)
+    latex.parser_missing.cache_clear()
+    try:
+        for name in sorted(LATEX_METRICS):
+            metric = get_metric(name)
+            assert metric.kind == "unavailable" and "no antlr4 runtime" in metric.reason
+            result = score(f"megabench.{name}", "1,300", "1300", {})
+            assert result.status == Status.NOT_SCORED and "ANTLR LaTeX parser" in result.detail
+        info = {"field_score_function": {"a": "general_single_numerical_match"},
+                "aggregation": {"function": "mean", "field_weights": {"a": 1}}, "response_parse_function": "json"}
+        query = score_query(info, '{"a": "1,300"}', {"a": "1300"})
+        assert query.score == -1 and "ANTLR LaTeX parser" in query.not_scored["a"]
+        with pytest.raises(latex.LatexParserMissing):
+            latex.parse_latex("1")
+    finally:
+        monkeypatch.undo()
+        latex.parser_missing.cache_clear()
 
 
-def test_parse_latex_is_the_official_parser_or_refuses():
-    from orsta_bench.megabench.metrics.latex import LatexParserMissing, parse_latex
+@NEEDS_PARSER
+def test_parse_latex_is_sympys_antlr_parser():
+    from orsta_bench.megabench.metrics.latex import parse_latex
 
-    if parser_missing():
-        with pytest.raises(LatexParserMissing):
-            parse_latex("x+1")
-    else:
-        # as upstream (sympy 1.13.2 + antlr 4.11): text after a complete expression is dropped
-        assert (str(parse_latex("2x, so x=3")), str(parse_latex("2**10"))) == ("2*x", "2")
-        assert str(parse_latex("1,300")) == "1300"
+    # as upstream (sympy 1.13.2 + antlr 4.11): text after a complete expression is dropped,
+    # a thousands separator is read as part of the number, 1.3e3 is 1.3*e*3
+    assert (str(parse_latex("2x, so x=3")), str(parse_latex("2**10"))) == ("2*x", "2")
+    assert (str(parse_latex("1,300")), str(parse_latex("1.3e3"))) == ("1300", "1.3*(e*3)")
