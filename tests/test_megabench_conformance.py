@@ -5,13 +5,17 @@ exactly those values."""
 
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from orsta_bench.megabench.metrics import LATEX_METRICS, get_metric, run_metric
+from orsta_bench.megabench.metrics import LATEX_METRICS, get_metric, metric_names, run_metric
 from orsta_bench.megabench.metrics.latex import parser_missing
-from orsta_bench.megabench.parsing import parse_response
+from orsta_bench.megabench.parsing import SINGLE_FIELD_PARSERS, parse_response
 from orsta_bench.megabench.query import score_query
 from orsta_bench.reward import score
 from orsta_bench.score import Status
@@ -133,3 +137,80 @@ def test_parse_latex_is_sympys_antlr_parser():
     # a thousands separator is read as part of the number, 1.3e3 is 1.3*e*3
     assert (str(parse_latex("2x, so x=3")), str(parse_latex("2**10"))) == ("2*x", "2")
     assert (str(parse_latex("1,300")), str(parse_latex("1.3e3"))) == ("1300", "1.3*(e*3)")
+
+
+# ---------------------------------------------------------------- properties (classes 4, 6, 9)
+def test_every_rule_metric_has_a_missing_field_fixture():
+    """Class 6 is general: every rule metric is pinned on a missing field (response None)."""
+    pinned = {row["metric"] for row in rows("metrics.jsonl") if row["response"] is None}
+    rule = {name for name in metric_names() if get_metric(name).kind == "field"} | LATEX_METRICS
+    assert rule - pinned == set()
+
+
+def missing_field_params():
+    out = []
+    for row in rows("metrics.jsonl"):
+        if row["response"] is None:
+            out.append(pytest.param(row, id=row_id(row), marks=marks([row["metric"]])))
+    return out
+
+
+@pytest.mark.parametrize("row", missing_field_params())
+def test_missing_json_field_reaches_the_metric_as_none(row):
+    """Class 6 through a whole query: the field the JSON lacks scores what official match(None, ref) gives."""
+    info = {"field_score_function": {"a": row["metric"], "b": "exact_str_match"},
+            "aggregation": {"function": "mean", "field_weights": {"a": 1, "b": 1}}, "response_parse_function": "json"}
+    result = score_query(info, '{"b": "1"}', {"a": row["reference"], "b": "1"})
+    assert same(result.fields["a"], row["official"]) and result.fields["b"] == 1
+
+
+SCALAR = st.one_of(st.integers(-10**6, 10**6), st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+                   st.text(alphabet="abcdefghij_ ", min_size=1, max_size=8).map(str.strip).filter(bool))
+STRUCTURE = st.recursive(st.lists(SCALAR, max_size=4),
+                         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abc"), inner, max_size=3),
+                         max_leaves=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=STRUCTURE, parser=st.sampled_from(sorted(SINGLE_FIELD_PARSERS)), fenced=st.booleans())
+def test_single_field_parsers_hand_over_str_of_a_list_or_dict(value, parser, fenced):
+    """Class 4: a list/dict answer (bare or fenced) reaches the metric as its str(), as upstream."""
+    body = f"```\n{value!r}\n```" if fenced else repr(value)
+    # no space after "Answer:": the ascii/verbatim parsers keep it, and " [..]" is prose there
+    parsed, ok = parse_response(parser, f"Some reasoning.\nAnswer:{body}", {"answer": "B"})
+    assert ok and parsed == {"answer": str(value)}
+
+
+@settings(max_examples=80, deadline=None)
+@given(text=st.text(max_size=60), parser=st.sampled_from(sorted(SINGLE_FIELD_PARSERS)))
+def test_single_field_parsers_always_give_a_string(text, parser):
+    """Class 4: whatever the response (prose, brackets, fences), the field value is a string."""
+    parsed, _ = parse_response(parser, text, {"answer": "x\ny"})
+    assert isinstance(parsed["answer"], str)
+
+
+def test_score_cli_hands_megabench_metric_references_over_as_strings(tmp_path):
+    """Class 9 through `orsta-bench score`: the reference string is not decoded first."""
+    records = [
+        {"id": 1, "verifier": "megabench.sequence_equality", "response": "[1, 2, 3]", "reference": "[1, 2, 3]"},
+        {"id": 2, "verifier": "megabench.nbbox_iou_tuple", "response": "(0, 0, 0.5, 0.5)",
+         "reference": "(0.25, 0, 0.75, 0.5)"},
+        {"id": 3, "verifier": "megabench", "response": '{"a": "1"}', "reference": "{'a': '1'}",
+         "params": {"metric_info": {"field_score_function": {"a": "exact_str_match"}, "response_parse_function": "json",
+                                    "aggregation": {"function": "mean", "field_weights": {"a": 1}}}}},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in records))
+    done = subprocess.run([str(Path(sys.executable).parent / "orsta-bench"), "score", "--input", str(source)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    scores = [json.loads(line)["score"] for line in done.stdout.splitlines()]
+    assert scores == pytest.approx([1.0, 1 / 3, 1.0], abs=1e-12)
+
+
+def test_documented_difference_never_evaluates_model_text():
+    """Official: 1.0 (sympy cannot parse the text, upstream evals it); see the fixture README."""
+    metric = get_metric("general_single_numerical_match")
+    if metric.kind != "field":
+        pytest.skip(parser_missing())
+    assert run_metric(metric.fn, "'3'.strip()", "3") == 0

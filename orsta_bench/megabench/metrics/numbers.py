@@ -30,6 +30,7 @@ _BINARY = {
 }
 _NAMES = {"E": 2.718}
 _MAX_EXPR_CHARS = 2000
+_MAX_POWER_BITS = 4096
 
 
 def safe_arithmetic(text: str) -> Any:
@@ -53,13 +54,25 @@ def _walk(node: ast.AST) -> Any:
         return value if isinstance(node.op, ast.UAdd) else -value
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _walk(node.left), _walk(node.right)
-        if isinstance(node.op, ast.Pow) and (abs(right) > 1000 or abs(left) > 1e6):
-            raise ValueError("power too large")
+        if _too_big(node.op, left, right):
+            raise ValueError("result too large")
         return _BINARY[type(node.op)](left, right)
     if isinstance(node, (ast.List, ast.Tuple)):
         values = [_walk(item) for item in node.elts]
         return values if isinstance(node, ast.List) else tuple(values)
     raise ValueError(f"not arithmetic: {type(node).__name__}")
+
+
+def _too_big(op: ast.operator, left: Any, right: Any) -> bool:
+    """An integer power past 4096 bits (upstream's float() of it overflows: not a number either)
+    or a repeated string/list of over a million items: refused instead of computed."""
+    if isinstance(op, ast.Pow) and isinstance(left, int) and isinstance(right, int) and right > 0:
+        return right * abs(left).bit_length() > _MAX_POWER_BITS
+    if isinstance(op, ast.Mult) and isinstance(left, (str, bytes, list, tuple, int)):
+        sizes = [len(x) for x in (left, right) if isinstance(x, (str, bytes, list, tuple))]
+        counts = [x for x in (left, right) if isinstance(x, int)]
+        return bool(sizes and counts) and max(sizes) * max(abs(c) for c in counts) > 1_000_000
+    return False
 
 
 def number_rel_diff_ratio(response: Any, reference: Any) -> float:
