@@ -71,7 +71,9 @@ def score_query(
     except ValueError as error:
         raise MetricInfoError(str(error)) from None
     result = QueryResult(score=-1.0, parsed=parsed, parse_ok=ok)
-    items = [(name, metric, False) for name, metric in field_metrics.items()]
+    # As upstream: the fields are the answer's keys ("##" keys included); a field_score_function
+    # entry for a key the answer lacks is ignored, a key without an entry is "unsupported".
+    items = [(name, field_metrics.get(name), False) for name in answer]
     items += [(name, metric, True) for name, metric in aux_metrics.items()]
     for name, metric_name, is_aux in items:
         try:
@@ -90,7 +92,7 @@ def score_query(
         elif metric.kind == "context":
             result.fields[name] = run_metric(metric.fn, value, context)  # type: ignore[arg-type]
         elif metric.kind == "field":
-            reference = answer if is_aux else answer.get(name, "")
+            reference = answer if is_aux else answer[name]
             result.fields[name] = run_metric(metric.fn, value, evaluate_as_string(reference))  # type: ignore[arg-type]
         # kind "unsupported": upstream leaves the field out of the aggregation.
     if not result.not_scored:
@@ -101,8 +103,8 @@ def score_query(
 
 
 def _field_value(parsed: Any, name: str, is_aux: bool) -> Any:
-    """Aux metrics see the whole parsed response; fields see their entry ("" when missing).
-    A dummy-parsed string stands for every field."""
+    """Aux metrics see the whole parsed response; fields see their entry (None when missing, as
+    upstream: set metrics then score 0). A dummy-parsed string stands for every field."""
     if is_aux or not isinstance(parsed, dict):
         return parsed
-    return parsed.get(name, "")
+    return parsed.get(name)
