@@ -105,17 +105,12 @@ def mixture(splits: list[TaskSplit], weights: dict[str, float], total: int | Non
     return rows
 
 
-def _cot_instruction(sample: Sample, pool: list[str], seed: int) -> str | None:
-    if not pool:
-        return None
-    key = hashlib.sha256(f"{seed}\x00{sample.task}\x00{sample.id}".encode()).digest()
-    return pool[int.from_bytes(key[:4], "big") % len(pool)]
-
-
-def to_trl_prompt(sample: Sample, cot: str | None) -> list[dict[str, Any]]:
+def to_trl_prompt(sample: Sample, cot: str | None = None) -> list[dict[str, Any]]:
     """Sample messages -> TRL conversational messages: image parts become `{"type": "image"}`
     (TRL fills them from the `images` column in order); the CoT instruction, if any, is appended
-    to the last user text."""
+    once to the last message (orsta_train.prompts.apply_cot)."""
+    from orsta_train.prompts import apply_cot
+
     out: list[dict[str, Any]] = []
     for message in sample.messages:
         content = message["content"]
@@ -124,14 +119,7 @@ def to_trl_prompt(sample: Sample, cot: str | None) -> list[dict[str, Any]]:
             for part in content
         ]
         out.append({"role": message["role"], "content": parts})
-    if cot:
-        last_user = next(m for m in reversed(out) if m["role"] == "user")
-        texts = [p for p in last_user["content"] if p["type"] == "text"]
-        if texts:
-            texts[-1]["text"] = f"{texts[-1]['text']}\n\n{cot}"
-        else:
-            last_user["content"].append({"type": "text", "text": cot})
-    return out
+    return apply_cot(out, cot)
 
 
 def image_geometry(image_processor: Any, images: list[Any], cache: dict | None = None) -> tuple[list[list[int]], list[int]]:
@@ -172,14 +160,38 @@ def sample_from_record(record: str) -> Sample:
     )
 
 
-def to_rows(samples: list[Sample], image_processor: Any, cot_pool: list[str], seed: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class RowOptions:
+    """How samples become training prompts (the released rules, see orsta_train.prompts)."""
+
+    cot: Any = None  # an orsta_train.prompts.CotRule, or None for no instruction
+    min_pixels: int | None = None
+    max_pixels: int | None = None
+    max_prompt_length: int | None = None
+    drop_overlong: bool = False
+
+
+def to_rows(samples: list[Sample], processor: Any, options: RowOptions) -> tuple[list[dict[str, Any]], int]:
+    """Training rows, and how many samples were dropped for an over-long prompt (only with
+    options.drop_overlong; otherwise the first such sample raises PromptLengthError)."""
+    from orsta_train.prompts import check_length, prompt_tokens, resize_for_processor
+
     rows = []
+    dropped = 0
     cache: dict = {}
     for sample in samples:
-        images = [image.to_pil() for image in sample.images]
-        grid, size = image_geometry(image_processor, images, cache)
+        images = [resize_for_processor(image.to_pil(), options.min_pixels, options.max_pixels)
+                  for image in sample.images]
+        grid, size = image_geometry(processor.image_processor, images, cache)
+        prompt = to_trl_prompt(sample, options.cot.instruction(sample) if options.cot else None)
+        if options.max_prompt_length is not None:
+            tokens = prompt_tokens(processor, prompt, grid)
+            if tokens > options.max_prompt_length and options.drop_overlong:
+                dropped += 1
+                continue
+            check_length(tokens, options.max_prompt_length, sample)
         rows.append({
-            "prompt": to_trl_prompt(sample, _cot_instruction(sample, cot_pool, seed)),
+            "prompt": prompt,
             "images": images,
             "sample": sample_record(sample),
             "data_source": sample.data_source,
@@ -187,7 +199,7 @@ def to_rows(samples: list[Sample], image_processor: Any, cot_pool: list[str], se
             "image_grid_thw": grid,
             "image_size": size,
         })
-    return rows
+    return rows, dropped
 
 
 def build_datasets(rows_train: list[dict[str, Any]], rows_eval: list[dict[str, Any]]) -> tuple[Any, Any]:

@@ -1,6 +1,7 @@
 """Periodic evaluation on held-out samples of the training specs, scored by orsta-bench.
 
-Every `eval_steps` optimizer steps the current policy answers each held-out prompt greedily (as
+Before the first step (`eval_before_train`, as the release does) and every `eval_steps` optimizer
+steps the current policy answers each held-out prompt greedily (as
 `orsta-bench run` does), each answer is scored by `orsta_bench.reward` in evaluation context, and
 the scores are logged as `eval_orsta/<data_source>/<metric>` through the trainer's reporting (and
 so into metrics.jsonl). All processes generate (ZeRO-3 needs every rank in each forward pass);
@@ -20,14 +21,19 @@ from orsta_train.monitoring import is_reflective
 
 class HeldoutEvalCallback(TrainerCallback):
     def __init__(self, rows: list[dict[str, Any]], every: int, max_new_tokens: int, batch_size: int,
-                 banned_ids: list[int]) -> None:
+                 banned_ids: list[int], before_train: bool = False) -> None:
         self.rows = rows
+        self.before_train = before_train
         self.every = every
         self.max_new_tokens = max_new_tokens
         self.batch_size = batch_size
         self.banned_ids = banned_ids
         self.trainer: Any = None  # set by build.py once the trainer exists
         self.history: list[dict[str, float]] = []
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if self.rows and self.before_train:
+            self.evaluate(state.global_step, state.max_steps)
 
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if self.rows and self.every and state.global_step % self.every == 0:

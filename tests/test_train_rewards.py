@@ -117,6 +117,6 @@ def test_sample_record_round_trip_and_trl_prompt_with_cot():
                     ground_truth=3, verifier=VerifierCall("count", {"reward": {"accuracy_weight": 1.0}}))
     back = sample_from_record(sample_record(sample))
     assert (back.id, back.ground_truth, back.verifier.params) == ("1", 3, sample.verifier.params)
-    prompt = to_trl_prompt(sample, "Think first.")
+    prompt = to_trl_prompt(sample, "Think first.")  # (the rule choosing it: test_train_release.py)
     assert prompt == [{"role": "user", "content": [
         {"type": "image"}, {"type": "text", "text": "How many?\n\nThink first."}]}]
