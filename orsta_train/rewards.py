@@ -21,6 +21,18 @@ from orsta_train.monitoring import CompletionRecord, is_reflective, source_metri
 _UNSCORABLE = frozenset({"error", "not_scored"})
 
 
+def records_of_all_processes(records: list[CompletionRecord]) -> list[CompletionRecord]:
+    """Every process's records, in rank order, so per-source metrics are weighted by how many
+    completions each source had over the whole job (a mean of per-process means is not)."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return records
+    parts: list[Any] = [None] * dist.get_world_size()
+    dist.all_gather_object(parts, records)
+    return [record for part in parts for record in part]
+
+
 def completion_text(completion: Any) -> str:
     """TRL hands conversational completions as [{"role": "assistant", "content": ...}]."""
     if isinstance(completion, str):
@@ -90,7 +102,8 @@ class OrstaReward:
             self._record(s, t, ids, score) for s, t, ids, score in zip(samples, texts, completion_ids, scores, strict=True)
         ]
         if log_metric is not None:
-            for name, value in source_metrics(self.last_records).items():
+            # Every process logs the same job-wide values, so TRL's cross-process mean keeps them.
+            for name, value in source_metrics(records_of_all_processes(self.last_records)).items():
                 log_metric(name, value)
         return [None if score.status.value in _UNSCORABLE else score.value for score in scores]
 
