@@ -239,6 +239,7 @@ def build(cfg: TrainConfig) -> Built:
     eos = model.generation_config.eos_token_id
     eos_ids = [eos] if isinstance(eos, int) else list(eos or [processor.tokenizer.eos_token_id])
     reward = OrstaReward(cfg.reward_workers, cfg.reward_timeout_s, cfg.max_completion_length, eos_ids)
+    reward.start()  # before the first step, not inside it
     eval_callback = HeldoutEvalCallback(
         heldout_rows, cfg.eval_steps, cfg.eval_max_new_tokens or cfg.max_completion_length,
         cfg.eval_batch_size, banned_ids, before_train=cfg.eval_before_train,

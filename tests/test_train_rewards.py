@@ -120,3 +120,14 @@ def test_sample_record_round_trip_and_trl_prompt_with_cot():
     prompt = to_trl_prompt(sample, "Think first.")  # (the rule choosing it: test_train_release.py)
     assert prompt == [{"role": "user", "content": [
         {"type": "image"}, {"type": "text", "text": "How many?\n\nThink first."}]}]
+
+
+def test_start_brings_the_scoring_workers_up_before_the_first_call():
+    reward = OrstaReward(workers=2, timeout_s=10, max_completion_length=8, eos_token_ids=[3])
+    try:
+        reward.start()
+        assert len(reward.pool._workers) == 2 and any(w.ready for w in reward.pool._workers)
+        values = _call(reward, [_box_sample()], ["<answer>[100, 100, 200, 200]</answer>"], 0, 10)
+        assert values == [1.0] and reward.pool.n_replaced == 0
+    finally:
+        reward.close()
