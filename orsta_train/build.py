@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,16 +176,6 @@ def grpo_kwargs(cfg: TrainConfig, *, on_cpu: bool, dtype: str, banned_tokens: li
     return kwargs
 
 
-def row_options(cfg: TrainConfig) -> Any:
-    from orsta_train.dataset import RowOptions
-    from orsta_train.prompts import CotRule
-
-    cot = None
-    if cfg.cot_rule == "release":
-        cot = CotRule(tuple(cfg.cot_verifiers), cfg.cot_instruction_freeform, cfg.cot_instruction_tagged)
-    return RowOptions(cot, cfg.min_pixels, cfg.max_pixels, cfg.max_prompt_length, cfg.drop_overlong_prompts)
-
-
 @dataclass
 class Built:
     trainer: Any
@@ -202,12 +191,12 @@ def build(cfg: TrainConfig) -> Built:
     from trl import GRPOConfig
 
     from orsta_bench.spec.catalog import load_catalog, select_tasks
-    from orsta_train import dataset as ds
     from orsta_train.eval_callback import HeldoutEvalCallback
     from orsta_train.layout import batch_layout, world_size
     from orsta_train.model import VISION_PAD_TOKENS, setup_policy, vision_pad_ids
     from orsta_train.monitoring import MetricsFileCallback
     from orsta_train.rewards import OrstaReward
+    from orsta_train.trainset import training_data
 
     check_vllm(cfg)
     processes = world_size()
@@ -222,19 +211,7 @@ def build(cfg: TrainConfig) -> Built:
                                     banned_tokens=list(VISION_PAD_TOKENS), banned_ids=banned_ids,
                                     processes=processes))
 
-    splits = ds.load_splits(specs, cfg.samples_per_task, cfg.heldout_fraction, cfg.heldout_max_per_task)
-    train_samples = ds.mixture(splits, cfg.task_weights, cfg.train_size, cfg.seed)
-    heldout_samples = [s for split in splits for s in split.heldout]
-    options = row_options(cfg)
-    train_rows, dropped = ds.to_rows(train_samples, processor, options)
-    heldout_rows, dropped_heldout = ds.to_rows(heldout_samples, processor, options)
-    if (dropped or dropped_heldout) and int(os.environ.get("RANK", "0")) == 0:
-        print(f"orsta-train: dropped {dropped} of {len(train_samples)} training and {dropped_heldout} of "
-              f"{len(heldout_samples)} held-out prompts over max_prompt_length {cfg.max_prompt_length} "
-              "(drop_overlong_prompts)")
-    if not train_rows:
-        raise ConfigError("every training prompt is over max_prompt_length; raise it or lower max_pixels")
-    train_dataset, _ = ds.build_datasets(train_rows, heldout_rows)
+    train_dataset, heldout_rows = training_data(cfg, specs, processor, args)
 
     eos = model.generation_config.eos_token_id
     eos_ids = [eos] if isinstance(eos, int) else list(eos or [processor.tokenizer.eos_token_id])

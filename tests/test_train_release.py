@@ -3,6 +3,7 @@ any process count, the chain-of-thought rule, image resizing and the prompt-leng
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -16,15 +17,22 @@ from orsta_bench.sample import Sample, SampleImage, VerifierCall, user_message
 from orsta_bench.sources.base import iter_samples
 from orsta_bench.sources.vtriune import FREEFORM_INSTRUCTION
 from orsta_bench.spec.loader import load_spec
-from orsta_train.build import grpo_kwargs, row_options
+from orsta_train.build import grpo_kwargs
 from orsta_train.config import ConfigError, TrainConfig, resolve_config
-from orsta_train.dataset import RowOptions, to_rows
+from orsta_train.dataset import RowOptions, iter_rows
 from orsta_train.layout import batch_layout
 from orsta_train.prompts import CotRule, PromptLengthError, prompt_tokens, resize_for_processor
+from orsta_train.trainset import row_options
 
 FIXTURE = Path(__file__).parent / "fixtures" / "vtriune" / "orsta_sample.parquet"
 BASE = {"model": "tiny", "tasks": "synth", "output": "/tmp/unused"}
 RULE = CotRule(("vtriune.mathverify",), "FREE", "TAGGED")
+
+
+def to_rows(samples: list[Sample], processor, options: RowOptions) -> tuple[list[dict], int]:
+    dropped: list[Sample] = []
+    rows = list(iter_rows(samples, processor, options, dropped))
+    return rows, len(dropped)
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -128,8 +136,6 @@ def test_images_are_resized_into_the_pixel_bounds_before_the_processor():
 
 
 def _image_sample(i: int, text: str, size: tuple[int, int]) -> Sample:
-    import io
-
     buffer = io.BytesIO()
     Image.new("RGB", size, (i * 20 % 255, 10, 10)).save(buffer, format="PNG")
     return Sample(id=f"s{i}", task="t", data_source="s", messages=user_message(text, 1), ground_truth="1",
@@ -142,7 +148,8 @@ def test_prompt_tokens_match_what_the_processor_builds(tiny_processor):
         rows, _ = to_rows([sample], tiny_processor, RowOptions())
         row = rows[0]
         text = tiny_processor.apply_chat_template(row["prompt"], add_generation_prompt=True, tokenize=False)
-        real = tiny_processor(text=[text], images=row["images"], return_tensors="pt")["input_ids"].shape[1]
+        images = [Image.open(io.BytesIO(entry["bytes"])) for entry in row["images"]]
+        real = tiny_processor(text=[text], images=images, return_tensors="pt")["input_ids"].shape[1]
         assert prompt_tokens(tiny_processor, row["prompt"], row["image_grid_thw"]) == real
 
 
