@@ -204,14 +204,16 @@ def build(cfg: TrainConfig) -> Built:
         batch_layout(cfg.prompts_per_step, cfg.num_generations, cfg.per_device_train_batch_size, processes)
     on_cpu, dtype = device_and_dtype(cfg)
     set_seed(cfg.seed)
-    specs = select_tasks(load_catalog([Path(p) for p in cfg.tasks_dir] or None), cfg.tasks)
+    catalog = load_catalog([Path(p) for p in cfg.tasks_dir] or None)
+    specs = select_tasks(catalog, cfg.tasks)
+    eval_specs = select_tasks(catalog, cfg.eval_tasks) if cfg.eval_tasks else None
     model, processor, _ = setup_policy(cfg, dtype)
     banned_ids = vision_pad_ids(processor)
     args = GRPOConfig(**grpo_kwargs(cfg, on_cpu=on_cpu, dtype=dtype,
                                     banned_tokens=list(VISION_PAD_TOKENS), banned_ids=banned_ids,
                                     processes=processes))
 
-    train_dataset, heldout_rows = training_data(cfg, specs, processor, args)
+    train_dataset, heldout_rows = training_data(cfg, specs, processor, args, eval_specs)
 
     eos = model.generation_config.eos_token_id
     eos_ids = [eos] if isinstance(eos, int) else list(eos or [processor.tokenizer.eos_token_id])
@@ -219,7 +221,7 @@ def build(cfg: TrainConfig) -> Built:
     reward.start()  # before the first step, not inside it
     eval_callback = HeldoutEvalCallback(
         heldout_rows, cfg.eval_steps, cfg.eval_max_new_tokens or cfg.max_completion_length,
-        cfg.eval_batch_size, banned_ids, before_train=cfg.eval_before_train,
+        cfg.eval_batch_size, banned_ids if cfg.ban_vision_tokens else [], before_train=cfg.eval_before_train,
     )
     callbacks = [MetricsFileCallback(Path(cfg.output) / "metrics.jsonl"), eval_callback]
     trainer = _trainer_class()(

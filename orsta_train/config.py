@@ -88,6 +88,8 @@ class TrainConfig(BaseModel):
     report_to: list[str] = Field(default_factory=lambda: ["auto"])
     eval_steps: int = Field(0, ge=0, description="0: no periodic held-out evaluation")
     eval_before_train: bool = Field(False, description="evaluate once before the first step")
+    eval_tasks: str | None = Field(None, description="--tasks selector of evaluation tasks (default: held-out rows)")
+    eval_samples_per_task: int | None = Field(None, gt=0, description="samples read per evaluation task")
     eval_max_new_tokens: int | None = Field(None, gt=0, description="default: max_completion_length")
     eval_batch_size: int = Field(8, gt=0)
     save_steps: int = Field(500, gt=0)

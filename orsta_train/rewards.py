@@ -21,16 +21,17 @@ from orsta_train.monitoring import CompletionRecord, is_reflective, source_metri
 _UNSCORABLE = frozenset({"error", "not_scored"})
 
 
-def records_of_all_processes(records: list[CompletionRecord]) -> list[CompletionRecord]:
-    """Every process's records, in rank order, so per-source metrics are weighted by how many
-    completions each source had over the whole job (a mean of per-process means is not)."""
+def gather_lists(items: list[Any]) -> list[Any]:
+    """Every process's items, in rank order (this process's alone when not distributed): per-
+    source metrics are then weighted by how many completions each source had over the whole job
+    (a mean of per-process means is not)."""
     import torch.distributed as dist
 
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
-        return records
+        return items
     parts: list[Any] = [None] * dist.get_world_size()
-    dist.all_gather_object(parts, records)
-    return [record for part in parts for record in part]
+    dist.all_gather_object(parts, items)
+    return [item for part in parts for item in part]
 
 
 def completion_text(completion: Any) -> str:
@@ -103,7 +104,7 @@ class OrstaReward:
         ]
         if log_metric is not None:
             # Every process logs the same job-wide values, so TRL's cross-process mean keeps them.
-            for name, value in source_metrics(records_of_all_processes(self.last_records)).items():
+            for name, value in source_metrics(gather_lists(self.last_records)).items():
                 log_metric(name, value)
         return [None if score.status.value in _UNSCORABLE else score.value for score in scores]
 

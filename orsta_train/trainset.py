@@ -111,6 +111,12 @@ def build_or_load(folder: Path, build: Callable[[Path], dict[str, Any]], main_fi
     return train, heldout, info
 
 
+def eval_samples(specs: list[Any], limit: int | None) -> list[Any]:
+    from orsta_bench.sources.base import iter_samples
+
+    return [sample for loaded in specs for sample in iter_samples(loaded, limit)]
+
+
 def row_options(cfg: Any) -> Any:
     from orsta_train.dataset import RowOptions
     from orsta_train.prompts import CotRule
@@ -125,12 +131,14 @@ def row_options(cfg: Any) -> Any:
 ROW_KEYS = ("tasks", "task_weights", "samples_per_task", "heldout_fraction", "heldout_max_per_task",
             "train_size", "seed", "cot_rule", "cot_verifiers", "cot_instruction_freeform",
             "cot_instruction_tagged", "min_pixels", "max_pixels", "max_prompt_length",
-            "drop_overlong_prompts")
+            "drop_overlong_prompts", "eval_tasks", "eval_samples_per_task")
 
 
-def training_data(cfg: Any, specs: list[Any], processor: Any, args: Any) -> tuple[Any, list[dict[str, Any]]]:
-    """The training dataset (memory-mapped) and the held-out rows (decoded, for evaluation),
-    built once by the main process under OUTPUT/.trainset/<key>/ and read by every process."""
+def training_data(cfg: Any, specs: list[Any], processor: Any, args: Any,
+                  eval_specs: list[Any] | None = None) -> tuple[Any, list[dict[str, Any]]]:
+    """The training dataset (memory-mapped) and the evaluation rows (decoded): the samples of
+    `eval_specs` when given, else the held-out split. Built once by the main process under
+    OUTPUT/.trainset/<key>/ and read by every process."""
     from orsta_train import dataset as ds
     from orsta_train.config import ConfigError
 
@@ -138,6 +146,7 @@ def training_data(cfg: Any, specs: list[Any], processor: Any, args: Any) -> tupl
     key = cache_key({
         "config": {k: getattr(cfg, k) for k in ROW_KEYS},
         "specs": {loaded.name: loaded.content_hash for loaded in specs},
+        "eval_specs": {loaded.name: loaded.content_hash for loaded in eval_specs or []},
         "processor": {k: getattr(image_processor, k, None) for k in ("min_pixels", "max_pixels", "patch_size", "merge_size")},
         "chat_template": processor.tokenizer.chat_template,
     })
@@ -146,6 +155,8 @@ def training_data(cfg: Any, specs: list[Any], processor: Any, args: Any) -> tupl
         splits = ds.load_splits(specs, cfg.samples_per_task, cfg.heldout_fraction, cfg.heldout_max_per_task)
         train_samples = ds.mixture(splits, cfg.task_weights, cfg.train_size, cfg.seed)
         heldout_samples = [s for split in splits for s in split.heldout]
+        if eval_specs:
+            heldout_samples = eval_samples(eval_specs, cfg.eval_samples_per_task)
         options = row_options(cfg)
         dropped: list[Any] = []
         n_train = write_split(ds.iter_rows(train_samples, processor, options, dropped), folder / "train.arrow")
