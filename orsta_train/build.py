@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,7 @@ def grpo_kwargs(cfg: TrainConfig, *, on_cpu: bool, dtype: str, banned_tokens: li
         "generation_kwargs": generation_kwargs,
         "logging_steps": cfg.logging_steps,
         "report_to": report_to(cfg.report_to),
+        "run_name": cfg.run_name or Path(cfg.output).name,
         "save_steps": cfg.save_steps,
         "save_total_limit": cfg.save_total_limit,
         "use_cpu": on_cpu,
@@ -191,6 +193,7 @@ def build(cfg: TrainConfig) -> Built:
     from trl import GRPOConfig
 
     from orsta_bench.spec.catalog import load_catalog, select_tasks
+    from orsta_train.completions_log import CompletionTableCallback
     from orsta_train.eval_callback import HeldoutEvalCallback
     from orsta_train.layout import batch_layout, world_size
     from orsta_train.model import VISION_PAD_TOKENS, setup_policy, vision_pad_ids
@@ -199,6 +202,8 @@ def build(cfg: TrainConfig) -> Built:
     from orsta_train.trainset import training_data
 
     check_vllm(cfg)
+    if cfg.wandb_project:
+        os.environ["WANDB_PROJECT"] = cfg.wandb_project  # read by transformers' W&B callback
     processes = world_size()
     if cfg.prompts_per_step is not None:  # fail on a bad process count before loading the model
         batch_layout(cfg.prompts_per_step, cfg.num_generations, cfg.per_device_train_batch_size, processes)
@@ -223,7 +228,9 @@ def build(cfg: TrainConfig) -> Built:
         heldout_rows, cfg.eval_steps, cfg.eval_max_new_tokens or cfg.max_completion_length,
         cfg.eval_batch_size, banned_ids if cfg.ban_vision_tokens else [], before_train=cfg.eval_before_train,
     )
-    callbacks = [MetricsFileCallback(Path(cfg.output) / "metrics.jsonl"), eval_callback]
+    tables = CompletionTableCallback(reward, cfg.completion_table_steps, cfg.completion_table_rows,
+                                     Path(cfg.output) / "completion_tables.jsonl")
+    callbacks = [MetricsFileCallback(Path(cfg.output) / "metrics.jsonl"), eval_callback, tables]
     trainer = _trainer_class()(
         model=model, reward_funcs=[reward], args=args, train_dataset=train_dataset,
         processing_class=processor, callbacks=callbacks,
@@ -231,6 +238,7 @@ def build(cfg: TrainConfig) -> Built:
     trainer.orsta_drop_ids = set(banned_ids)
     trainer.orsta_reward = reward
     eval_callback.trainer = trainer
+    tables.trainer = trainer
     return Built(trainer, reward, eval_callback, processor, heldout_rows)
 
 

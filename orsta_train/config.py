@@ -86,6 +86,10 @@ class TrainConfig(BaseModel):
     # Logging, evaluation, checkpoints.
     logging_steps: int = Field(1, gt=0)
     report_to: list[str] = Field(default_factory=lambda: ["auto"])
+    wandb_project: str | None = Field(None, description="W&B project (sets WANDB_PROJECT)")
+    run_name: str | None = Field(None, description="run name in TensorBoard / W&B (default: output folder)")
+    completion_table_steps: int = Field(0, ge=0, description="every N steps a per-source completions table; 0: off")
+    completion_table_rows: int = Field(4, gt=0, description="rows per data source in that table")
     eval_steps: int = Field(0, ge=0, description="0: no periodic held-out evaluation")
     eval_before_train: bool = Field(False, description="evaluate once before the first step")
     eval_tasks: str | None = Field(None, description="--tasks selector of evaluation tasks (default: held-out rows)")

@@ -42,6 +42,7 @@ VTRIUNE_RELEASE: dict[str, Any] = {
     "eval_before_train": True,  # EVAL_BEFORE_TRAIN=True; TRAIN_TEST_FREQ=-5 (never during)
     "eval_steps": 0,
     "save_steps": 5,  # TRAIN_SAVE_FREQ
+    "wandb_project": "v_triune",  # TRAIN_PROJECT_NAME (used when report_to includes wandb)
     "gradient_checkpointing": True,  # model.enable_gradient_checkpointing=True
     "per_device_train_batch_size": 16,  # ACTOR_PPO_MICRO_BSZ (completions per GPU per micro-step)
 }

@@ -75,6 +75,7 @@ class OrstaReward:
         self.eos_token_ids = set(eos_token_ids)
         self.last_contexts: list[dict[str, Any]] = []  # what the reward saw last call (tests, logs)
         self.last_records: list[CompletionRecord] = []
+        self.last_completions: list[tuple[str, str, float, str]] = []  # (source, id, reward, text)
 
     def __call__(
         self,
@@ -102,6 +103,8 @@ class OrstaReward:
         self.last_records = [
             self._record(s, t, ids, score) for s, t, ids, score in zip(samples, texts, completion_ids, scores, strict=True)
         ]
+        self.last_completions = [(s.data_source, s.id, score.value, t)
+                                 for s, t, score in zip(samples, texts, scores, strict=True)]
         if log_metric is not None:
             # Every process logs the same job-wide values, so TRL's cross-process mean keeps them.
             for name, value in source_metrics(gather_lists(self.last_records)).items():

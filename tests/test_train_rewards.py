@@ -131,3 +131,11 @@ def test_start_brings_the_scoring_workers_up_before_the_first_call():
         assert values == [1.0] and reward.pool.n_replaced == 0
     finally:
         reward.close()
+
+
+def test_completion_table_keeps_a_few_rows_per_source_in_source_order():
+    from orsta_train.completions_log import table_rows
+
+    items = [("b", "1", 1.0, "x" * 3000), ("a", "2", 0.0, "y"), ("b", "3", 0.5, "z"), ("a", "4", 1.0, "w")]
+    rows = table_rows(7, items, per_source=1)
+    assert rows == [[7, "a", "2", 0.0, "y"], [7, "b", "1", 1.0, "x" * 2000]]
