@@ -21,6 +21,15 @@ import time
 from pathlib import Path
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss it is not inherited across
+    exec, so a child's figure is its own)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def make_images(folder: Path, count: int, seed: int) -> list[Path]:
     import numpy as np
     from PIL import Image
@@ -69,7 +78,7 @@ def build(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     count = write_split(iter_rows(samples(paths, args.rows, args.seed), processor, options, []), out / "train.arrow")
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     print(json.dumps({"phase": "build (main process)", "rows": count, "seconds": round(seconds, 1),
                       "peak_rss_mb": round(peak), "disk_mb": round((out / "train.arrow").stat().st_size / 2**20)}))
 
@@ -81,7 +90,7 @@ def load(args: argparse.Namespace) -> None:
     train = Dataset.from_file(str(args.workdir / "set" / "train.arrow"))
     opened = time.perf_counter() - start
     first = train[len(train) // 2]["images"][0].size
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     print(json.dumps({"phase": "open (other ranks)", "rows": len(train), "seconds_incl_import": round(opened, 2),
                       "peak_rss_mb": round(peak), "decoded_one_image": list(first)}))
 
