@@ -271,4 +271,15 @@ def train(cfg: TrainConfig) -> Built:
             built.processor.save_pretrained(str(output))
     finally:
         built.reward.close()
+    shut_down_distributed(built.trainer.accelerator)
     return built
+
+
+def shut_down_distributed(accelerator: Any) -> None:
+    """Every rank leaves together and closes the process group: a rank that exits while the
+    others still save lets the communication threads die uncleanly (seen: SIGABRT, ZeRO-3, gloo)."""
+    import torch.distributed as dist
+
+    accelerator.wait_for_everyone()
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
