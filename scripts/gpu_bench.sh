@@ -12,10 +12,12 @@
 # aiohttp, fsspec, xxhash, ... : carrying them (pyarrow alone is ~40 MB, and a wheel built for
 # this .venv's Python breaks `datasets` there) would overflow the 64 MiB the device carries.
 # `run` installs them with --no-deps into a private folder, so the machine's torch/transformers
-# stay untouched, then runs, in at most 4 minutes:
+# stay untouched, then runs, in at most 6 minutes:
 #   1. scripts/gpu_bench.py: hf backend prompts/s at batch 1, 8, 32, 64 on a Qwen2.5-VL-7B-shaped
 #      random model (448x448 image, 128 new tokens) and the harness overhead ratio;
-#   2. scripts/gpu_train_bench.py: orsta-train vs bare TRL GRPO step time (3b shape, 2 steps).
+#   2. scripts/gpu_train_bench.py: orsta-train vs bare TRL GRPO step time (3b shape, 2 steps);
+#   3. the same with the vtriune-release preset for 3 steps (KL 0.001 with a reference model, dual
+#      clip, pixel bounds; overridden: 4 prompts per step, 128-token completions, no evaluation).
 # Results: gpu-bench-out/*.json and the log on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +67,8 @@ case "$MODE" in
     if python -c "import trl, datasets" 2>/dev/null; then
       timeout 90 python scripts/gpu_train_bench.py --shape 3b --steps 2 --prompts 4 --generations 8 \
         --max-completion 128 | tee "$OUT/train.txt"
+      timeout 120 python scripts/gpu_train_bench.py --shape 3b --steps 3 --prompts 4 --generations 8 \
+        --max-completion 128 --preset vtriune-release | tee "$OUT/train-release.txt"
     else
       echo "trainer comparison skipped: trl/datasets not importable" | tee "$OUT/train.txt"
     fi
