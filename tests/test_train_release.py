@@ -175,3 +175,18 @@ def tiny_processor():
     from orsta_train.model import load_processor
 
     return load_processor(tiny_model_path())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("value", [False, True])
+def test_gradient_checkpointing_setting_is_what_the_model_trains_with(value, tmp_path):
+    from orsta_train.build import build
+
+    cfg = resolve_config("cpu-smoke", {}, {**BASE, "output": str(tmp_path / "out"), "tasks": "synth_counting",
+                                           "max_steps": 1, "gradient_checkpointing": value, "samples_per_task": 8})
+    built = build(cfg)
+    try:
+        built.trainer.train()
+    finally:
+        built.reward.close()
+    assert built.trainer.model.is_gradient_checkpointing is value
