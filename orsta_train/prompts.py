@@ -66,15 +66,24 @@ def apply_cot(messages: list[dict[str, Any]], instruction: str | None) -> list[d
     return messages
 
 
+def resized_size(width: int, height: int, min_pixels: int | None, max_pixels: int | None) -> tuple[int, int]:
+    """The size the release's resize gives: scaled down to max_pixels, then up to min_pixels,
+    aspect ratio kept, sides truncated to integers."""
+    if max_pixels and width * height > max_pixels:
+        factor = math.sqrt(max_pixels / (width * height))
+        width, height = int(width * factor), int(height * factor)
+    if min_pixels and width * height < min_pixels:
+        factor = math.sqrt(min_pixels / (width * height))
+        width, height = int(width * factor), int(height * factor)
+    return width, height
+
+
 def resize_for_processor(image: Any, min_pixels: int | None, max_pixels: int | None) -> Any:
     """Scale a PIL image so that width x height lies within [min_pixels, max_pixels], as the
     release does before its processor; RGB out."""
-    if max_pixels and image.width * image.height > max_pixels:
-        factor = math.sqrt(max_pixels / (image.width * image.height))
-        image = image.resize((int(image.width * factor), int(image.height * factor)))
-    if min_pixels and image.width * image.height < min_pixels:
-        factor = math.sqrt(min_pixels / (image.width * image.height))
-        image = image.resize((int(image.width * factor), int(image.height * factor)))
+    target = resized_size(image.width, image.height, min_pixels, max_pixels)
+    if target != image.size:
+        image = image.resize(target)
     return image if image.mode == "RGB" else image.convert("RGB")
 
 

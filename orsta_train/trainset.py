@@ -40,25 +40,12 @@ def features() -> Any:
     })
 
 
-def resized_size(width: int, height: int, min_pixels: int | None, max_pixels: int | None) -> tuple[int, int]:
-    """The size the release's resize gives (orsta_train.prompts.resize_for_processor)."""
-    import math
-
-    if max_pixels and width * height > max_pixels:
-        factor = math.sqrt(max_pixels / (width * height))
-        width, height = int(width * factor), int(height * factor)
-    if min_pixels and width * height < min_pixels:
-        factor = math.sqrt(min_pixels / (width * height))
-        width, height = int(width * factor), int(height * factor)
-    return width, height
-
-
 def lazy_image(image: SampleImage, min_pixels: int | None, max_pixels: int | None) -> tuple[dict[str, Any], tuple[int, int]]:
     """The datasets Image value ({bytes, path}) and the size the processor will see. Reads only
     the header unless the image must be resized."""
     from PIL import Image
 
-    from orsta_train.prompts import resize_for_processor
+    from orsta_train.prompts import resize_for_processor, resized_size
 
     with Image.open(image.path if image.path is not None else io.BytesIO(image.data)) as opened:
         size = opened.size

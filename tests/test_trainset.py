@@ -10,7 +10,8 @@ from pathlib import Path
 from PIL import Image
 
 from orsta_bench.sample import SampleImage
-from orsta_train.trainset import build_or_load, cache_key, lazy_image, resized_size, write_split
+from orsta_train.prompts import resized_size
+from orsta_train.trainset import build_or_load, cache_key, lazy_image, write_split
 
 
 def _png(size: tuple[int, int]) -> bytes:
