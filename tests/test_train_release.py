@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import os
 import subprocess
 import sys
@@ -97,8 +98,9 @@ def test_gradient_checkpointing_value_reaches_trl_as_given(value):
 
 def _fixture_samples(tmp_path: Path, instruction: str) -> dict[str, Sample]:
     spec = tmp_path / "vt.yaml"
+    shutil.copy(FIXTURE, tmp_path / FIXTURE.name)  # data inside the spec's folder (path policy)
     spec.write_text(f"name: vt\nsuite: vt\ncategory: reasoning\nfamily: math\nsource: {{kind: vtriune, "
-                    f"files: '{FIXTURE}', math_instruction: {instruction}}}\nverifier: {{name: vtriune.mathverify}}\n")
+                    f"files: '{FIXTURE.name}', math_instruction: {instruction}}}\nverifier: {{name: vtriune.mathverify}}\n")
     return {s.id: s for s in iter_samples(load_spec(spec))}
 
 
