@@ -29,15 +29,15 @@ BATCH = 8
 N_EXTRA = 200  # text questions added to the fixture tasks so fixed costs amortise
 
 
-def tasks_dir(tmp_path: Path) -> Path:
-    """The fixture tasks (22 samples, 12 with images) plus a 200-sample arithmetic task."""
+def tasks_dir(tmp_path: Path, n_extra: int = N_EXTRA) -> Path:
+    """The fixture tasks (22 samples, 12 with images) plus an n_extra-sample arithmetic task."""
     import json
     import shutil
 
     folder = tmp_path / "tasks"
-    shutil.copytree(TASKS_DIR, folder)
+    shutil.copytree(TASKS_DIR, folder)  # creates tmp_path too
     with (folder / "bench.jsonl").open("w") as handle:
-        for i in range(N_EXTRA):
+        for i in range(n_extra):
             handle.write(json.dumps({"id": f"b{i}", "question": f"What is {i} * 3?", "answer": 3 * i}) + "\n")
     spec = (folder / "run_arith.yaml").read_text().replace("run_arith", "run_bench")
     (folder / "run_bench.yaml").write_text(spec.replace("arith.jsonl", "bench.jsonl"))
@@ -124,3 +124,28 @@ def test_hf_throughput(benchmark, batch_size: int) -> None:
     seconds = benchmark.stats.stats.min
     benchmark.extra_info.update(prompts_per_s=round(len(reqs) / seconds, 2))
     print(f"\nhf batch {batch_size}: {len(reqs) / seconds:.2f} prompts/s")
+
+
+def test_marginal_overhead(benchmark, tmp_path: Path) -> None:
+    """The harness's cost per extra sample, fixed costs apart: the oracle backend (no model)
+    on 22 and on 2,022 samples; (wall difference) / 2,000. test_harness_overhead divides the
+    fixed start-up (scoring workers, specs, aggregation: about a second) by 222 samples too."""
+    small, large = tasks_dir(tmp_path / "s", 0), tasks_dir(tmp_path / "l", 2000)
+    runs = iter(range(100))
+
+    def once(folder: Path) -> float:
+        config = RunConfig(model="oracle", tasks="runfix", output=tmp_path / f"run{next(runs)}",
+                           batch_size=BATCH, workers=1, tasks_dir=[folder], progress=False)
+        started = time.perf_counter()
+        Runner(config).run()
+        return time.perf_counter() - started
+
+    once(small)  # warm imports
+    slopes = []
+    for _ in range(3):
+        slopes.append((once(large) - once(small)) / 2000)
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)
+    ms = 1000 * min(slopes)
+    benchmark.extra_info.update(marginal_ms_per_sample=round(ms, 3))
+    print(f"\nmarginal harness cost: {ms:.2f} ms/sample (oracle, min of "
+          f"{[round(1000 * s, 2) for s in slopes]})")

@@ -18,11 +18,13 @@ _HOMES: dict[str, str] = {
     "SampleImage": "orsta_bench.sample",
     "VerifierCall": "orsta_bench.sample",
     "content_parts": "orsta_bench.sample",
+    "user_message": "orsta_bench.sample",
     # scores, statuses and scoring (one path for run, score and train)
     "Score": "orsta_bench.score",
     "Status": "orsta_bench.score",
     "UNSCORABLE_STATUSES": "orsta_bench.score",
     "EXCLUDED_STATUSES": "orsta_bench.score",
+    "FAILED_STATUSES": "orsta_bench.score",
     "score": "orsta_bench.reward",
     "score_sample": "orsta_bench.reward",
     "eval_context": "orsta_bench.reward",
@@ -38,6 +40,8 @@ _HOMES: dict[str, str] = {
     "SelectionError": "orsta_bench.spec.catalog",
     "iter_samples": "orsta_bench.sources.base",
     "SourceError": "orsta_bench.sources.base",
+    "FREEFORM_INSTRUCTION": "orsta_bench.sources.vtriune",
+    "TAGGED_INSTRUCTION": "orsta_bench.sources.vtriune",
     "GENERATORS": "orsta_bench.synth",
     "generate": "orsta_bench.synth",
     # models and backends: the --model grammar, the built-in checkpoints, chat requests
@@ -60,7 +64,8 @@ _HOMES: dict[str, str] = {
     "qwen25vl_config": "orsta_bench.models.qwen",
     "seeded_qwen25vl": "orsta_bench.models.qwen",
     "save_qwen25vl": "orsta_bench.models.qwen",
-    # runs and results
+    # runs and results (take_shard: this process's share of a list across data-parallel ranks)
+    "take_shard": "orsta_bench.distributed",
     "RunConfig": "orsta_bench.runner.settings",
     "generation_for": "orsta_bench.runner.settings",
     "Runner": "orsta_bench.runner.run",
@@ -96,6 +101,7 @@ if TYPE_CHECKING:  # for type checkers and import-linter; at run time names load
     from orsta_bench.backends.hf import HFBackend  # noqa: F401
     from orsta_bench.backends.messages import to_hf_messages  # noqa: F401
     from orsta_bench.backends.resolve import model_folder, parse_kv, parse_model  # noqa: F401
+    from orsta_bench.distributed import take_shard  # noqa: F401
     from orsta_bench.keyvalue import parse_pairs, parse_value  # noqa: F401
     from orsta_bench.models.qwen import (  # noqa: F401
         mrope_section,
@@ -117,10 +123,17 @@ if TYPE_CHECKING:  # for type checkers and import-linter; at run time names load
     from orsta_bench.reward import eval_context, score, score_sample, train_context  # noqa: F401
     from orsta_bench.runner.run import Runner  # noqa: F401
     from orsta_bench.runner.settings import RunConfig, generation_for  # noqa: F401
-    from orsta_bench.sample import Sample, SampleImage, VerifierCall, content_parts  # noqa: F401
-    from orsta_bench.score import EXCLUDED_STATUSES, UNSCORABLE_STATUSES, Score, Status  # noqa: F401
+    from orsta_bench.sample import Sample, SampleImage, VerifierCall, content_parts, user_message  # noqa: F401
+    from orsta_bench.score import (  # noqa: F401
+        EXCLUDED_STATUSES,
+        FAILED_STATUSES,
+        UNSCORABLE_STATUSES,
+        Score,
+        Status,
+    )
     from orsta_bench.scoring import ScoreJob, ScoringPool  # noqa: F401
     from orsta_bench.sources.base import SourceError, iter_samples  # noqa: F401
+    from orsta_bench.sources.vtriune import FREEFORM_INSTRUCTION, TAGGED_INSTRUCTION  # noqa: F401
     from orsta_bench.spec.catalog import SelectionError, load_catalog, select_tasks  # noqa: F401
     from orsta_bench.spec.loaded import LoadedSpec  # noqa: F401
     from orsta_bench.spec.loader import SpecError  # noqa: F401

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,8 +112,15 @@ def report_to(values: list[str]) -> list[str]:
 
 
 def grpo_kwargs(cfg: TrainConfig, *, on_cpu: bool, dtype: str, banned_tokens: list[str],
-                banned_ids: list[int]) -> dict[str, Any]:
-    """Everything GRPOConfig gets. vLLM options are configuration only (TRL runs vLLM)."""
+                banned_ids: list[int], processes: int = 1) -> dict[str, Any]:
+    """Everything GRPOConfig gets. vLLM options are configuration only (TRL runs vLLM).
+    `prompts_per_step`, when set, decides batch and accumulation for `processes` processes."""
+    from orsta_train.layout import batch_layout
+
+    micro, accumulation = cfg.per_device_train_batch_size, cfg.gradient_accumulation_steps
+    if cfg.prompts_per_step is not None:
+        layout = batch_layout(cfg.prompts_per_step, cfg.num_generations, micro, processes)
+        micro, accumulation = layout.per_device_train_batch_size, layout.gradient_accumulation_steps
     if cfg.use_vllm:
         generation_kwargs = {"bad_words": banned_tokens} if cfg.ban_vision_tokens else {}
     else:
@@ -125,8 +133,8 @@ def grpo_kwargs(cfg: TrainConfig, *, on_cpu: bool, dtype: str, banned_tokens: li
         "data_seed": cfg.seed,
         "max_steps": cfg.max_steps,
         "num_train_epochs": cfg.num_train_epochs,
-        "per_device_train_batch_size": cfg.per_device_train_batch_size,
-        "gradient_accumulation_steps": cfg.gradient_accumulation_steps,
+        "per_device_train_batch_size": micro,
+        "gradient_accumulation_steps": accumulation,
         "learning_rate": cfg.learning_rate,
         "lr_scheduler_type": cfg.lr_scheduler_type,
         "warmup_steps": cfg.warmup_ratio,
@@ -135,6 +143,7 @@ def grpo_kwargs(cfg: TrainConfig, *, on_cpu: bool, dtype: str, banned_tokens: li
         "beta": cfg.beta,
         "epsilon": cfg.epsilon,
         "epsilon_high": cfg.epsilon_high,
+        "delta": cfg.delta,
         "loss_type": cfg.loss_type,
         "scale_rewards": cfg.scale_rewards,
         "num_generations": cfg.num_generations,
@@ -146,6 +155,7 @@ def grpo_kwargs(cfg: TrainConfig, *, on_cpu: bool, dtype: str, banned_tokens: li
         "generation_kwargs": generation_kwargs,
         "logging_steps": cfg.logging_steps,
         "report_to": report_to(cfg.report_to),
+        "run_name": cfg.run_name or Path(cfg.output).name,
         "save_steps": cfg.save_steps,
         "save_total_limit": cfg.save_total_limit,
         "use_cpu": on_cpu,
@@ -155,9 +165,8 @@ def grpo_kwargs(cfg: TrainConfig, *, on_cpu: bool, dtype: str, banned_tokens: li
         "dataloader_num_workers": 0,
         "disable_tqdm": True,
         "use_vllm": cfg.use_vllm,
+        "gradient_checkpointing": cfg.gradient_checkpointing,  # always: TRL's own default is True
     }
-    if cfg.gradient_checkpointing:
-        kwargs["gradient_checkpointing"] = True
     if cfg.use_vllm:
         kwargs.update({
             "vllm_mode": cfg.vllm_mode,
@@ -184,36 +193,44 @@ def build(cfg: TrainConfig) -> Built:
     from trl import GRPOConfig
 
     from orsta_bench.api import load_catalog, select_tasks
-    from orsta_train import dataset as ds
+    from orsta_train.completions_log import CompletionTableCallback
     from orsta_train.eval_callback import HeldoutEvalCallback
+    from orsta_train.layout import batch_layout, world_size
     from orsta_train.model import VISION_PAD_TOKENS, setup_policy, vision_pad_ids
     from orsta_train.monitoring import MetricsFileCallback
     from orsta_train.rewards import OrstaReward
+    from orsta_train.trainset import training_data
 
     check_vllm(cfg)
+    if cfg.wandb_project:
+        os.environ["WANDB_PROJECT"] = cfg.wandb_project  # read by transformers' W&B callback
+    processes = world_size()
+    if cfg.prompts_per_step is not None:  # fail on a bad process count before loading the model
+        batch_layout(cfg.prompts_per_step, cfg.num_generations, cfg.per_device_train_batch_size, processes)
     on_cpu, dtype = device_and_dtype(cfg)
     set_seed(cfg.seed)
-    specs = select_tasks(load_catalog([Path(p) for p in cfg.tasks_dir] or None), cfg.tasks)
+    catalog = load_catalog([Path(p) for p in cfg.tasks_dir] or None)
+    specs = select_tasks(catalog, cfg.tasks)
+    eval_specs = select_tasks(catalog, cfg.eval_tasks) if cfg.eval_tasks else None
     model, processor, _ = setup_policy(cfg, dtype)
     banned_ids = vision_pad_ids(processor)
     args = GRPOConfig(**grpo_kwargs(cfg, on_cpu=on_cpu, dtype=dtype,
-                                    banned_tokens=list(VISION_PAD_TOKENS), banned_ids=banned_ids))
+                                    banned_tokens=list(VISION_PAD_TOKENS), banned_ids=banned_ids,
+                                    processes=processes))
 
-    splits = ds.load_splits(specs, cfg.samples_per_task, cfg.heldout_fraction, cfg.heldout_max_per_task)
-    train_samples = ds.mixture(splits, cfg.task_weights, cfg.train_size, cfg.seed)
-    heldout_samples = [s for split in splits for s in split.heldout]
-    train_rows = ds.to_rows(train_samples, processor.image_processor, cfg.cot_instructions, cfg.seed)
-    heldout_rows = ds.to_rows(heldout_samples, processor.image_processor, cfg.cot_instructions, cfg.seed)
-    train_dataset = ds.build_dataset(train_rows)
+    train_dataset, heldout_rows = training_data(cfg, specs, processor, args, eval_specs)
 
     eos = model.generation_config.eos_token_id
     eos_ids = [eos] if isinstance(eos, int) else list(eos or [processor.tokenizer.eos_token_id])
     reward = OrstaReward(cfg.reward_workers, cfg.reward_timeout_s, cfg.max_completion_length, eos_ids)
+    reward.start()  # before the first step, not inside it
     eval_callback = HeldoutEvalCallback(
         heldout_rows, cfg.eval_steps, cfg.eval_max_new_tokens or cfg.max_completion_length,
-        cfg.eval_batch_size, banned_ids,
+        cfg.eval_batch_size, banned_ids if cfg.ban_vision_tokens else [], before_train=cfg.eval_before_train,
     )
-    callbacks = [MetricsFileCallback(Path(cfg.output) / "metrics.jsonl"), eval_callback]
+    tables = CompletionTableCallback(reward, cfg.completion_table_steps, cfg.completion_table_rows,
+                                     Path(cfg.output) / "completion_tables.jsonl")
+    callbacks = [MetricsFileCallback(Path(cfg.output) / "metrics.jsonl"), eval_callback, tables]
     trainer = _trainer_class()(
         model=model, reward_funcs=[reward], args=args, train_dataset=train_dataset,
         processing_class=processor, callbacks=callbacks,
@@ -221,6 +238,7 @@ def build(cfg: TrainConfig) -> Built:
     trainer.orsta_drop_ids = set(banned_ids)
     trainer.orsta_reward = reward
     eval_callback.trainer = trainer
+    tables.trainer = trainer
     return Built(trainer, reward, eval_callback, processor, heldout_rows)
 
 
@@ -242,13 +260,26 @@ def train(cfg: TrainConfig) -> Built:
     resume = resume_arg(cfg)
     built = build(cfg)
     output = Path(cfg.output)
-    output.mkdir(parents=True, exist_ok=True)
-    (output / "train_config.json").write_text(json.dumps(cfg.model_dump(), indent=2, sort_keys=True))
+    main = built.trainer.accelerator.is_main_process
+    if main:
+        output.mkdir(parents=True, exist_ok=True)
+        (output / "train_config.json").write_text(json.dumps(cfg.model_dump(), indent=2, sort_keys=True))
     try:
         built.trainer.train(resume_from_checkpoint=resume)
-        built.trainer.save_model(str(output))
-        if built.trainer.accelerator.is_main_process:
+        built.trainer.save_model(str(output))  # every rank takes part (ZeRO-3 gathers); rank 0 writes
+        if main:
             built.processor.save_pretrained(str(output))
     finally:
         built.reward.close()
+    shut_down_distributed(built.trainer.accelerator)
     return built
+
+
+def shut_down_distributed(accelerator: Any) -> None:
+    """Every rank leaves together and closes the process group: a rank that exits while the
+    others still save lets the communication threads die uncleanly (seen: SIGABRT, ZeRO-3, gloo)."""
+    import torch.distributed as dist
+
+    accelerator.wait_for_everyone()
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()

@@ -75,6 +75,8 @@ def _run(cfg) -> None:
         _fail(str(error))
     except SpecError as error:
         _fail(f"invalid task specs:\n{error}")
+    if not built.trainer.accelerator.is_main_process:
+        return
     state = built.trainer.state
     typer.echo(f"trained {state.global_step} steps; model and processor saved in {cfg.output} "
                f"(evaluate: orsta-bench run --model {cfg.output} --tasks {cfg.tasks})")

@@ -1,7 +1,7 @@
 """TrainConfig: every knob of an orsta-train run in one validated object.
 
-Values come, in increasing priority, from a preset (`vtriune` is the paper's recipe), a YAML
-`--config` file and command-line flags. Unknown keys are rejected with the close matches, so a
+Values come, in increasing priority, from a preset (orsta_train.presets: `vtriune` is the paper's
+recipe, `vtriune-release` the released train.sh), a YAML `--config` file and command-line flags. Unknown keys are rejected with the close matches, so a
 typo never silently trains with a default.
 """
 
@@ -14,7 +14,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from orsta_bench.api import parse_pairs
+from orsta_bench.api import FREEFORM_INSTRUCTION, TAGGED_INSTRUCTION, parse_pairs
+from orsta_train.presets import PRESETS
 
 
 class ConfigError(ValueError):
@@ -41,6 +42,8 @@ class TrainConfig(BaseModel):
     seed: int = 0
     max_steps: int = Field(-1, description="-1: run num_train_epochs")
     num_train_epochs: float = Field(1.0, gt=0)
+    prompts_per_step: int | None = Field(
+        None, gt=0, description="prompts per optimizer step over all processes (sets batch and accumulation)")
     per_device_train_batch_size: int = Field(8, gt=0, description="completions per device per micro-step")
     gradient_accumulation_steps: int = Field(1, gt=0)
     learning_rate: float = Field(1e-6, gt=0)
@@ -55,17 +58,26 @@ class TrainConfig(BaseModel):
     epsilon_high: float = Field(0.28, gt=0)
     loss_type: Literal["grpo", "dapo", "dr_grpo", "bnpo"] = "dapo"
     scale_rewards: Literal["group", "batch", "none"] = "group"
+    delta: float | None = Field(None, gt=1, description="dual-clip bound of the ratio (TRL two-sided clipping)")
     num_generations: int = Field(8, ge=2)
     num_iterations: int = Field(1, gt=0)
     mask_truncated_completions: bool = False
     temperature: float = Field(1.0, gt=0)
     top_p: float = Field(1.0, gt=0, le=1)
     max_completion_length: int = Field(2048, gt=0)
+    max_prompt_length: int | None = Field(None, gt=0, description="tokens, images expanded; longer stops the run")
+    drop_overlong_prompts: bool = Field(False, description="drop prompts over max_prompt_length (counted)")
+    min_pixels: int | None = Field(None, gt=0, description="upscale smaller images before the processor")
+    max_pixels: int | None = Field(None, gt=0, description="downscale larger images before the processor")
 
     # The V-Triune model-side recipe.
     freeze_vision: bool = Field(True, description="freeze the vision tower and its connector (merger)")
     ban_vision_tokens: bool = Field(True, description="forbid image/video pad tokens at generation")
-    cot_instructions: list[str] = Field(default_factory=list, description="pool appended to prompts")
+    cot_rule: Literal["release", "none"] = Field(
+        "release", description="release: one instruction appended to the prompt of cot_verifiers rows")
+    cot_verifiers: list[str] = Field(default_factory=lambda: ["vtriune.mathverify"])
+    cot_instruction_freeform: str = Field(FREEFORM_INSTRUCTION, description="rows with format_ratio 0")
+    cot_instruction_tagged: str = Field(TAGGED_INSTRUCTION, description="rows with format_ratio > 0")
 
     # Rewards: scored by orsta_bench.reward in killable workers (orsta_bench.scoring.ScoringPool).
     reward_workers: int = Field(2, ge=0)
@@ -74,7 +86,14 @@ class TrainConfig(BaseModel):
     # Logging, evaluation, checkpoints.
     logging_steps: int = Field(1, gt=0)
     report_to: list[str] = Field(default_factory=lambda: ["auto"])
+    wandb_project: str | None = Field(None, description="W&B project (sets WANDB_PROJECT)")
+    run_name: str | None = Field(None, description="run name in TensorBoard / W&B (default: output folder)")
+    completion_table_steps: int = Field(0, ge=0, description="every N steps a per-source completions table; 0: off")
+    completion_table_rows: int = Field(4, gt=0, description="rows per data source in that table")
     eval_steps: int = Field(0, ge=0, description="0: no periodic held-out evaluation")
+    eval_before_train: bool = Field(False, description="evaluate once before the first step")
+    eval_tasks: str | None = Field(None, description="--tasks selector of evaluation tasks (default: held-out rows)")
+    eval_samples_per_task: int | None = Field(None, gt=0, description="samples read per evaluation task")
     eval_max_new_tokens: int | None = Field(None, gt=0, description="default: max_completion_length")
     eval_batch_size: int = Field(8, gt=0)
     save_steps: int = Field(500, gt=0)
@@ -84,7 +103,7 @@ class TrainConfig(BaseModel):
     # Hardware and scale.
     device: Literal["auto", "cpu", "cuda"] = "auto"
     dtype: Literal["auto", "float32", "bfloat16"] = "auto"
-    gradient_checkpointing: bool = False
+    gradient_checkpointing: bool = Field(False, description="passed to TRL as given (TRL's default is on)")
     deepspeed: str | None = Field(None, description="zero2, zero3 or a DeepSpeed JSON path")
     use_vllm: bool = False
     vllm_mode: Literal["colocate", "server"] = "colocate"
@@ -97,53 +116,12 @@ class TrainConfig(BaseModel):
     def _check(self) -> TrainConfig:
         if self.epsilon_high < self.epsilon:
             raise ValueError("epsilon_high must be >= epsilon (clip-higher)")
+        if self.min_pixels and self.max_pixels and self.min_pixels > self.max_pixels:
+            raise ValueError("min_pixels must be <= max_pixels")
         for task, weight in self.task_weights.items():
             if weight < 0:
                 raise ValueError(f"task_weights.{task} must be >= 0")
         return self
-
-
-# The paper's recipe (V-Triune, arXiv 2505.18129, training section). Model-independent.
-VTRIUNE: dict[str, Any] = {
-    "beta": 0.0,
-    "epsilon": 0.2,
-    "epsilon_high": 0.28,
-    "loss_type": "dapo",
-    "num_generations": 8,
-    "learning_rate": 1e-6,
-    "lr_scheduler_type": "constant_with_warmup",
-    "warmup_ratio": 0.05,
-    "temperature": 1.0,
-    "top_p": 1.0,
-    "max_completion_length": 2048,
-    "freeze_vision": True,
-    "ban_vision_tokens": True,
-    "cot_instructions": [
-        "Reason through the problem step by step before you give the final answer.",
-        "Look at the image carefully and think it through before answering.",
-        "First work out the answer in your reasoning, then state it in the requested format.",
-    ],
-}
-
-# Small, fast settings for CPU smoke runs with the tiny model (every value still overridable).
-CPU_SMOKE: dict[str, Any] = {
-    **VTRIUNE,
-    "cot_instructions": [],
-    "num_generations": 4,
-    "per_device_train_batch_size": 4,
-    "max_completion_length": 16,
-    "learning_rate": 1e-4,
-    "warmup_ratio": 0.0,
-    "samples_per_task": 24,
-    "heldout_max_per_task": 4,
-    "reward_workers": 0,
-    "device": "cpu",
-    "dtype": "float32",
-    "save_steps": 1000,
-    "report_to": ["none"],
-}
-
-PRESETS: dict[str, dict[str, Any]] = {"vtriune": VTRIUNE, "cpu-smoke": CPU_SMOKE, "none": {}}
 
 
 def _unknown_key_error(key: str, where: str) -> ConfigError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,48 +105,39 @@ def mixture(splits: list[TaskSplit], weights: dict[str, float], total: int | Non
     return rows
 
 
-def _cot_instruction(sample: Sample, pool: list[str], seed: int) -> str | None:
-    if not pool:
-        return None
-    key = hashlib.sha256(f"{seed}\x00{sample.task}\x00{sample.id}".encode()).digest()
-    return pool[int.from_bytes(key[:4], "big") % len(pool)]
-
-
-def to_trl_prompt(sample: Sample, cot: str | None) -> list[dict[str, Any]]:
+def to_trl_prompt(sample: Sample, cot: str | None = None) -> list[dict[str, Any]]:
     """Sample messages -> TRL conversational messages: image parts become `{"type": "image"}`
     (TRL fills them from the `images` column in order); the CoT instruction, if any, is appended
-    to the last user text."""
+    once to the last message (orsta_train.prompts.apply_cot)."""
+    from orsta_train.prompts import apply_cot
+
     out: list[dict[str, Any]] = []
     for message in sample.messages:
         parts = [{"type": "image"} if part.get("type") == "image" else {"type": "text", "text": part["text"]}
                  for part in content_parts(message)]
         out.append({"role": message["role"], "content": parts})
-    if cot:
-        last_user = next(m for m in reversed(out) if m["role"] == "user")
-        texts = [p for p in last_user["content"] if p["type"] == "text"]
-        if texts:
-            texts[-1]["text"] = f"{texts[-1]['text']}\n\n{cot}"
-        else:
-            last_user["content"].append({"type": "text", "text": cot})
-    return out
+    return apply_cot(out, cot)
 
 
-def image_geometry(image_processor: Any, images: list[Any], cache: dict | None = None) -> tuple[list[list[int]], list[int]]:
-    """What the processor made of the images: `image_grid_thw` in pixels per image (patch grid
-    times the patch size, as the V-Triune trainer sends it) and the first image's resized
-    [width, height]. Empty for a sample without images. The grid depends only on the image
-    size, so `cache` (keyed by size) saves running the processor on every image."""
-    if not images:
+def image_geometry(image_processor: Any, sizes: list[tuple[int, int]], cache: dict | None = None) -> tuple[list[list[int]], list[int]]:
+    """What the processor makes of images of these [width, height] sizes: `image_grid_thw` in
+    pixels per image (patch grid times the patch size, as the V-Triune trainer sends it) and the
+    first image's resized [width, height]. Empty without images. The grid depends only on the
+    size, so the processor runs once per size (on a blank image; `cache` keeps the answers)."""
+    from PIL import Image
+
+    if not sizes:
         return [], []
     patch = int(getattr(image_processor, "patch_size", 14))
     pixels = []
-    for image in images:
-        value = cache.get(image.size) if cache is not None else None
+    for size in sizes:
+        value = cache.get(size) if cache is not None else None
         if value is None:
-            t, h, w = image_processor(images=[image], return_tensors="pt")["image_grid_thw"][0].tolist()
+            blank = Image.new("RGB", size)
+            t, h, w = image_processor(images=[blank], return_tensors="pt")["image_grid_thw"][0].tolist()
             value = [int(t), int(h) * patch, int(w) * patch]
             if cache is not None:
-                cache[image.size] = value
+                cache[size] = value
         pixels.append(list(value))
     return pixels, [pixels[0][2], pixels[0][1]]
 
@@ -161,37 +153,42 @@ def sample_from_record(record: str) -> Sample:
     return Sample.from_json_dict(json.loads(record))
 
 
-def to_rows(samples: list[Sample], image_processor: Any, cot_pool: list[str], seed: int) -> list[dict[str, Any]]:
-    rows = []
+@dataclass(frozen=True)
+class RowOptions:
+    """How samples become training prompts (the released rules, see orsta_train.prompts)."""
+
+    cot: Any = None  # an orsta_train.prompts.CotRule, or None for no instruction
+    min_pixels: int | None = None
+    max_pixels: int | None = None
+    max_prompt_length: int | None = None
+    drop_overlong: bool = False
+
+
+def iter_rows(samples: Iterable[Sample], processor: Any, options: RowOptions, dropped: list[Sample]) -> Iterator[dict[str, Any]]:
+    """Training rows with lazy images (datasets Image values: encoded bytes or a path); samples
+    dropped for an over-long prompt (only with options.drop_overlong; otherwise the first such
+    sample raises PromptLengthError) are appended to `dropped`."""
+    from orsta_train.prompts import check_length, prompt_tokens
+    from orsta_train.trainset import lazy_image
+
     cache: dict = {}
     for sample in samples:
-        images = [image.to_pil() for image in sample.images]
-        grid, size = image_geometry(image_processor, images, cache)
-        rows.append({
-            "prompt": to_trl_prompt(sample, _cot_instruction(sample, cot_pool, seed)),
+        entries = [lazy_image(image, options.min_pixels, options.max_pixels) for image in sample.images]
+        images = [entry for entry, _ in entries]
+        grid, size = image_geometry(processor.image_processor, [s for _, s in entries], cache)
+        prompt = to_trl_prompt(sample, options.cot.instruction(sample) if options.cot else None)
+        if options.max_prompt_length is not None:
+            tokens = prompt_tokens(processor, prompt, grid)
+            if tokens > options.max_prompt_length and options.drop_overlong:
+                dropped.append(sample)
+                continue
+            check_length(tokens, options.max_prompt_length, sample)
+        yield {
+            "prompt": prompt,
             "images": images,
             "sample": sample_record(sample),
             "data_source": sample.data_source,
             "task": sample.task,
             "image_grid_thw": grid,
             "image_size": size,
-        })
-    return rows
-
-
-def build_dataset(rows: list[dict[str, Any]]) -> Any:
-    """The training rows as a HF dataset with an explicit schema (images as an Image sequence)
-    so every task shares it. Held-out rows stay plain rows (the eval callback scores them)."""
-    from datasets import Dataset, Features, Image, List, Value
-
-    message = {"role": Value("string"), "content": List({"type": Value("string"), "text": Value("string")})}
-    features = Features({
-        "prompt": List(message),
-        "images": List(Image()),
-        "sample": Value("string"),
-        "data_source": Value("string"),
-        "task": Value("string"),
-        "image_grid_thw": List(List(Value("int64"))),
-        "image_size": List(Value("int64")),
-    })
-    return Dataset.from_list(rows, features=features)
+        }

@@ -2,7 +2,7 @@
 
 The reward adapter turns each scored completion into a `CompletionRecord`; `source_metrics`
 aggregates one generation batch into flat metric names that go through TRL's `log_metric`
-(so TensorBoard / W&B see them, averaged over the logging window and across processes), and
+(so TensorBoard / W&B see them; the reward pools records of all processes first), and
 `MetricsFileCallback` appends every log line the trainer emits to OUTPUT/metrics.jsonl.
 """
 

@@ -21,6 +21,19 @@ from orsta_train.monitoring import CompletionRecord, is_reflective, source_metri
 # source with nothing else in the first step stops the run (orsta_train.first_step).
 
 
+def gather_lists(items: list[Any]) -> list[Any]:
+    """Every process's items, in rank order (this process's alone when not distributed): per-
+    source metrics are then weighted by how many completions each source had over the whole job
+    (a mean of per-process means is not)."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return items
+    parts: list[Any] = [None] * dist.get_world_size()
+    dist.all_gather_object(parts, items)
+    return [item for part in parts for item in part]
+
+
 def completion_text(completion: Any) -> str:
     """TRL hands conversational completions as [{"role": "assistant", "content": ...}]."""
     if isinstance(completion, str):
@@ -63,6 +76,7 @@ class OrstaReward:
         self.last_contexts: list[dict[str, Any]] = []  # what the reward saw last call (tests, logs)
         self.last_records: list[CompletionRecord] = []
         self.first_step_checked = False  # orsta_train.first_step: once, in the first call
+        self.last_completions: list[tuple[str, str, float, str]] = []  # (source, id, reward, text)
 
     def __call__(
         self,
@@ -93,10 +107,20 @@ class OrstaReward:
         self.last_records = [
             self._record(s, t, ids, score) for s, t, ids, score in zip(samples, texts, completion_ids, scores, strict=True)
         ]
+        self.last_completions = [(s.data_source, s.id, score.value, t)
+                                 for s, t, score in zip(samples, texts, scores, strict=True)]
         if log_metric is not None:
-            for name, value in source_metrics(self.last_records).items():
+            # Every process logs the same job-wide values, so TRL's cross-process mean keeps them.
+            for name, value in source_metrics(gather_lists(self.last_records)).items():
                 log_metric(name, value)
         return [None if score.status.value in UNSCORABLE else score.value for score in scores]
+
+    def start(self) -> None:
+        """Start the scoring workers now: their imports and math-verify warm-up (about 0.6 s here)
+        would otherwise land in the first training step."""
+        from orsta_bench.api import ScoreJob
+
+        self.pool.score_many([ScoreJob("math", "\\boxed{1}", "1")])
 
     def score(self, samples: list[Sample], texts: list[str], contexts: list[dict[str, Any]]) -> list[Score]:
         from orsta_bench.api import ScoreJob

@@ -86,14 +86,19 @@ def run_orsta(model: Path, tasks: Path, out: Path, args: argparse.Namespace) -> 
     from orsta_train.build import build
     from orsta_train.config import resolve_config
 
-    cfg = resolve_config("vtriune", {}, {
+    release = {  # what one GPU cannot hold of vtriune-release is overridden (named in the output)
+        "prompts_per_step": args.prompts, "eval_before_train": False,
+    } if args.preset == "vtriune-release" else {}
+    cfg = resolve_config(args.preset, {}, {
         "model": str(model), "tasks": "bench_count", "tasks_dir": [str(tasks)], "output": str(out),
-        "max_steps": args.steps, "num_generations": args.generations,
+        "max_steps": args.steps, "num_generations": args.generations, **release,
         "per_device_train_batch_size": args.prompts * args.generations,
-        "max_completion_length": args.max_completion, "cot_instructions": [], "heldout_fraction": 0.0,
+        "max_completion_length": args.max_completion, "cot_rule": "none", "heldout_fraction": 0.0,
         "report_to": ["none"], "save_steps": 10**6, "device": args.device, "reward_workers": 2,
         "gradient_checkpointing": args.device == "cuda",
     })
+    print(f"orsta-train preset {args.preset}; overrides: prompts per step {args.prompts}, completion length "
+          f"{args.max_completion}, {args.steps} steps, no evaluation", flush=True)
     built = build(cfg)
     try:
         built.trainer.train()
@@ -109,10 +114,15 @@ def run_bare(model_dir: Path, tasks: Path, out: Path, args: argparse.Namespace) 
     from transformers import AutoModelForImageTextToText, AutoProcessor
     from trl import GRPOConfig, GRPOTrainer
 
+    from orsta_train.presets import PRESETS
+    from orsta_train.prompts import resize_for_processor
+
+    recipe = PRESETS[args.preset]
     rows = [json.loads(line) for line in (tasks / "rows.jsonl").read_text().splitlines()]
     data = Dataset.from_list([{
         "prompt": [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": r["question"]}]}],
-        "images": [Image.open(tasks / r["images"][0]).convert("RGB")],
+        "images": [resize_for_processor(Image.open(tasks / r["images"][0]), recipe.get("min_pixels"),
+                                        recipe.get("max_pixels"))],
     } for r in rows])
     on_cuda = args.device == "cuda"
     model = AutoModelForImageTextToText.from_pretrained(
@@ -122,7 +132,8 @@ def run_bare(model_dir: Path, tasks: Path, out: Path, args: argparse.Namespace) 
             parameter.requires_grad_(False)
     config = GRPOConfig(
         output_dir=str(out), max_steps=args.steps, per_device_train_batch_size=args.prompts * args.generations,
-        num_generations=args.generations, max_completion_length=args.max_completion, beta=0.0,
+        num_generations=args.generations, max_completion_length=args.max_completion,
+        beta=recipe["beta"], delta=recipe.get("delta"), weight_decay=recipe.get("weight_decay", 0.0),
         epsilon=0.2, epsilon_high=0.28, loss_type="dapo", learning_rate=1e-6,
         lr_scheduler_type="constant_with_warmup", warmup_steps=0.05, temperature=1.0, logging_steps=1,
         report_to="none", save_steps=10**6, use_cpu=not on_cuda, bf16=on_cuda, seed=0,
@@ -148,6 +159,8 @@ def main() -> None:
     parser.add_argument("--image-side", type=int, default=448)
     parser.add_argument("--device", choices=["cuda", "cpu"], default="cuda")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--preset", choices=["vtriune", "vtriune-release"], default="vtriune",
+                        help="recipe of both runs (release: KL 0.001 with a reference model, dual clip, pixel bounds)")
     args = parser.parse_args()
     import torch
 
@@ -169,7 +182,7 @@ def main() -> None:
         gc.collect()
         if args.device == "cuda":
             torch.cuda.empty_cache()
-    print(f"shape={args.shape} device={args.device} prompts={args.prompts} generations={args.generations} "
+    print(f"preset={args.preset} shape={args.shape} device={args.device} prompts={args.prompts} generations={args.generations} "
           f"max_completion={args.max_completion} image={args.image_side}px steps={args.steps} (median excl. first)")
     for name, r in results.items():
         print(f"{name:12s} step {r['step_s']:8.2f} s   {r['gen_tokens_per_s']:9.1f} generated tok/s   "

@@ -46,6 +46,22 @@ def test_greedy_outputs_do_not_depend_on_batch_size(backend: HFBackend) -> None:
     assert len(set(one.values())) > 1  # the prompts really differ
 
 
+def sampled(reqs: list[ChatRequest], seeds: list[int]) -> list[ChatRequest]:
+    settings = GenerationSettings(max_new_tokens=12, temperature=1.0, top_p=0.9)
+    return [ChatRequest(r.request_id, r.messages, r.images, settings, sample_seed=seed)
+            for r, seed in zip(reqs, seeds, strict=True)]
+
+
+def test_sampled_outputs_depend_on_the_sample_seed_not_the_batch(backend: HFBackend) -> None:
+    reqs = sampled(requests(), [100 + i for i in range(8)])
+    one = texts(backend, 1, reqs)
+    assert texts(backend, 3, reqs) == one
+    assert texts(backend, 8, list(reversed(reqs))) == one
+    # The same prompt under other seeds gives other samples (sampling is really on).
+    reseeded = texts(backend, 8, sampled(requests(), [200 + i for i in range(8)]))
+    assert sum(reseeded[k] != one[k] for k in one) >= 4
+
+
 def test_processor_outputs_include_mrope_inputs(backend: HFBackend) -> None:
     """The processor returns mm_token_type_ids (needed for 3-D positions); the backend passes
     every key on, so dropping it would change outputs: check that it does matter here."""

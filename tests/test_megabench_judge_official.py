@@ -224,3 +224,15 @@ def test_official_verdicts_and_answers_scored_without_asking():
                     verifier=VerifierCall("megabench", {"metric_info": info}))
     [empty] = judge_items_for(sample, "Answer:")
     assert empty.fixed == 0.0 and not empty.images  # the official metric returns 0 before asking
+
+
+def test_the_judge_is_asked_only_about_fields_the_score_counts():
+    """A field_score_function entry for a key the answer lacks is not scored (official), so it is
+    not judged either: no judge call is spent on it."""
+    info = {"field_score_function": {"art": "ascii_art_gpt4o_judge", "extra": "ascii_art_gpt4o_judge"},
+            "response_parse_function": "ascii_answer_string",
+            "aggregation": {"function": "mean", "field_weights": {"art": 1, "extra": 1}}}
+    sample = Sample(id="1", task="t", data_source="t", messages=user_message("draw", 0), ground_truth={"art": HOUSE},
+                    verifier=VerifierCall("megabench", {"metric_info": info}))
+    items = judge_items_for(sample, f"Answer:\n```\n{HOUSE}\n```")
+    assert [item.key.rsplit("\x1f", 1)[1] for item in items] == ["art"]

@@ -30,7 +30,7 @@ def test_first_paragraph_rule_for_single_line_references():
 
 def test_code_block_json_and_quotes():
     assert parse("answer_string", "Answer: ```python\nprint(1)\n```")[0] == {"answer": "print(1)"}
-    assert parse("answer_string", "Answer: [1, 2]")[0] == {"answer": [1, 2]}
+    assert parse("answer_string", "Answer: [1, 2]")[0] == {"answer": "[1, 2]"}  # str() of the list
     assert parse("answer_string", "Answer: [oops")[0] == {"answer": "[oops"}
     assert parse("answer_string", "Answer: 'cat'")[0] == {"answer": "cat"}
     assert parse("answer_string", "no marker at all  ")[0] == {"answer": "no marker at all"}

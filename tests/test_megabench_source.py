@@ -51,8 +51,8 @@ def test_samples_score_through_the_reward_path(tmp_path):
     # official quirk: positive_int_match literal-evaluates the value, so JSON numbers score 0
     assert score_sample(samples[2], 'Answer: {"red": 1, "blue": 1}').value == 0
     assert score_sample(samples[3], "Answer: d4, e4!").value == 1
-    # official quirk: a response parsed into a list is not re-read as a set of moves -> 0
-    assert score_sample(samples[3], "Answer: ['d4', 'e4']").value == 0
+    # the parser hands the list on as its str(), read again as a set of moves (official: 1.0)
+    assert score_sample(samples[3], "Answer: ['d4', 'e4']").value == 1
 
 
 def test_open_config_is_judge_scored(tmp_path):

@@ -202,7 +202,7 @@ def test_rebuild_command_runs_every_stage_on_a_tiny_budget(tmp_path: Path) -> No
     for stage in ("base", "sft", "grpo"):
         assert (out / stage / "model.safetensors").is_file()
     grpo_config = yaml.safe_load((out / "grpo.yaml").read_text())
-    assert grpo_config["model"] == str(out / "sft") and grpo_config["cot_instructions"] == []
+    assert grpo_config["model"] == str(out / "sft") and grpo_config["cot_rule"] == "none"
     grounding = yaml.safe_load((out / "grpo_tasks" / "synth_grounding.yaml").read_text())
     assert grounding["verifier"]["params"]["train_iou_threshold"] == 0.5
     metrics = [json.loads(line) for line in (out / "grpo" / "metrics.jsonl").read_text().splitlines()]

@@ -11,13 +11,13 @@ import pytest
 
 from orsta_train.build import check_vllm, grpo_kwargs, strip_token_ids
 from orsta_train.config import (
-    PRESETS,
     ConfigError,
     TrainConfig,
     parse_set_items,
     read_config_file,
     resolve_config,
 )
+from orsta_train.presets import PRESETS
 
 BASE = {"model": "tiny", "tasks": "synth", "output": "/tmp/unused"}
 
@@ -32,7 +32,7 @@ def test_vtriune_preset_is_the_paper_recipe():
     assert cfg.lr_scheduler_type == "constant_with_warmup" and cfg.warmup_ratio == 0.05
     assert cfg.temperature == 1.0 and cfg.max_completion_length == 2048
     assert cfg.freeze_vision and cfg.ban_vision_tokens
-    assert cfg.cot_instructions  # the optional pool is on in the paper preset
+    assert cfg.cot_rule == "release"  # the released instruction rule (math-verify rows only)
 
 
 def test_priority_preset_then_file_then_flags(tmp_path: Path):
@@ -52,8 +52,8 @@ def test_unknown_key_in_file_is_rejected_with_suggestion(tmp_path: Path):
 
 
 def test_set_items_parse_yaml_values_and_reject_unknown():
-    assert parse_set_items(["epsilon_high=0.3", "cot-instructions=[a, b]", "use_vllm=true"]) == {
-        "epsilon_high": 0.3, "cot_instructions": ["a", "b"], "use_vllm": True,
+    assert parse_set_items(["epsilon_high=0.3", "cot-verifiers=[a, b]", "use_vllm=true"]) == {
+        "epsilon_high": 0.3, "cot_verifiers": ["a", "b"], "use_vllm": True,
     }
     with pytest.raises(ConfigError, match="unknown key 'lr'"):
         parse_set_items(["lr=1"])

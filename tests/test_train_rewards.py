@@ -118,6 +118,25 @@ def test_sample_record_round_trip_and_trl_prompt_with_cot():
                     ground_truth=3, verifier=VerifierCall("count", {"reward": {"accuracy_weight": 1.0}}))
     back = sample_from_record(sample_record(sample))
     assert (back.id, back.ground_truth, back.verifier.params) == ("1", 3, sample.verifier.params)
-    prompt = to_trl_prompt(sample, "Think first.")
+    prompt = to_trl_prompt(sample, "Think first.")  # (the rule choosing it: test_train_release.py)
     assert prompt == [{"role": "user", "content": [
         {"type": "image"}, {"type": "text", "text": "How many?\n\nThink first."}]}]
+
+
+def test_start_brings_the_scoring_workers_up_before_the_first_call():
+    reward = OrstaReward(workers=2, timeout_s=10, max_completion_length=8, eos_token_ids=[3])
+    try:
+        reward.start()
+        assert len(reward.pool._workers) == 2 and any(w.ready for w in reward.pool._workers)
+        values = _call(reward, [_box_sample()], ["<answer>[100, 100, 200, 200]</answer>"], 0, 10)
+        assert values == [1.0] and reward.pool.n_replaced == 0
+    finally:
+        reward.close()
+
+
+def test_completion_table_keeps_a_few_rows_per_source_in_source_order():
+    from orsta_train.completions_log import table_rows
+
+    items = [("b", "1", 1.0, "x" * 3000), ("a", "2", 0.0, "y"), ("b", "3", 0.5, "z"), ("a", "4", 1.0, "w")]
+    rows = table_rows(7, items, per_source=1)
+    assert rows == [[7, "a", "2", 0.0, "y"], [7, "b", "1", 1.0, "x" * 2000]]

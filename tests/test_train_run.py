@@ -33,7 +33,8 @@ def _metrics(out: Path) -> list[dict]:
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("train") / "out"
     result = _train("--model", "tiny", "--tasks", "synth", "--max-steps", "2", "--output", str(out),
-                    "--eval-steps", "2", "--set", "save_steps=2", "--set", "samples_per_task=12",
+                    "--eval-steps", "2", "--set", "save_steps=2", "--set", "samples_per_task=12", "--set", "eval_before_train=true",
+                    "--set", "completion_table_steps=2", "--set", "completion_table_rows=1",
                     cwd=out.parent)
     assert result.returncode == 0, result.stderr[-3000:]
     return out
@@ -52,7 +53,15 @@ def test_two_steps_write_per_source_metrics(run: Path):
                            "truncation_ratio", "reflection_ratio"):
                 assert f"source/{source}/{metric}" in line
     evals = [line for line in lines if "eval_orsta/all/score" in line]
-    assert len(evals) == 1 and evals[0]["step"] == 2 and evals[0]["eval_orsta/all/n"] > 0
+    assert [e["step"] for e in evals] == [0, 2] and evals[0]["eval_orsta/all/n"] > 0  # before training too
+
+
+def test_completion_table_every_n_steps_one_row_per_source(run: Path):
+    rows = [json.loads(line) for line in (run / "completion_tables.jsonl").read_text().splitlines()]
+    assert rows and {row["step"] for row in rows} == {2}
+    sources = [row["data_source"] for row in rows]
+    assert len(sources) == len(set(sources)) and all(s.startswith("synth_") for s in sources)
+    assert all(isinstance(row["completion"], str) and isinstance(row["reward"], float) for row in rows)
 
 
 def test_output_root_loads_as_a_checkpoint(run: Path):

@@ -31,6 +31,9 @@ class ChatRequest:
     images: list[SampleImage]
     generation: GenerationSettings
     oracle_answer: str | None = None  # set by the runner for the oracle backend only
+    # This request's own sampling seed (the runner derives it from run seed, task and id), so
+    # sampled outputs do not depend on batching or sharding; None: generation.seed is used.
+    sample_seed: int | None = None
 
 
 @dataclass

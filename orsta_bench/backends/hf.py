@@ -3,7 +3,8 @@
 Everything the processor returns goes to generate() (Qwen2.5-VL needs `mm_token_type_ids` for
 its 3-D M-RoPE positions; dropping it silently changes the model, see ENV-NOTES). Requests are
 batched by identical generation settings; greedy by default; with left padding and fp32 the
-outputs do not depend on the batch size (tested).
+outputs do not depend on the batch size (tested). Sampled decoding draws each request from its
+own seeded stream (RowSampler), so it does not depend on the batch size either.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from orsta_bench.backends.base import ChatRequest, ChatResponse, GenerationSettings
 from orsta_bench.backends.errors import BackendConfigError
 from orsta_bench.backends.messages import cut_at_stop, to_hf_messages
+from orsta_bench.distributed import detect_launch
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
@@ -38,7 +40,9 @@ class HFBackend:
         transformers.utils.logging.disable_progress_bar()
         transformers.utils.logging.set_verbosity_error()
         if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
+            # one GPU per process of a data-parallel launch: LOCAL_RANK's (docs/running.md)
+            local_rank = detect_launch().local_rank
+            device = f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu"
         try:
             torch.device(device)
         except RuntimeError:
@@ -109,9 +113,12 @@ class HFBackend:
         inputs = inputs.to(self.device)
         prompt_len = inputs["input_ids"].shape[1]
         started = time.perf_counter()
+        kwargs = _generate_kwargs(settings, self._pad_id())
+        if settings.temperature > 0:
+            seeds = [settings.seed if r.sample_seed is None else r.sample_seed for r in batch]
+            kwargs["logits_processor"] = [RowSampler(seeds, settings, self.device)]
         with torch.inference_mode():
-            torch.manual_seed(settings.seed)
-            output = self.model.generate(**inputs, **_generate_kwargs(settings, self._pad_id()))
+            output = self.model.generate(**inputs, **kwargs)
         elapsed = time.perf_counter() - started
         responses = []
         for row, request in enumerate(batch):
@@ -134,12 +141,42 @@ class HFBackend:
 
 
 def _generate_kwargs(settings: GenerationSettings, pad_id: int) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"max_new_tokens": settings.max_new_tokens, "pad_token_id": pad_id}
-    if settings.temperature > 0:
-        kwargs.update(do_sample=True, temperature=settings.temperature, top_p=settings.top_p)
-    else:
-        kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
-    return kwargs
+    """Always transformers' greedy search: sampling, when asked, is done by RowSampler."""
+    return {"max_new_tokens": settings.max_new_tokens, "pad_token_id": pad_id, "do_sample": False,
+            "temperature": None, "top_p": None, "top_k": None}
+
+
+class RowSampler:
+    """Temperature + nucleus (top_p) sampling with one torch.Generator per batch row, as a
+    logits processor in front of greedy search: each row draws from its own seeded stream, so
+    a sample's output depends on its seed alone, not on its batch mates or the batch size
+    (transformers' own sampling shares one global stream across the batch). No top_k, as
+    vLLM's default. The chosen token keeps its logit and every other becomes -inf."""
+
+    def __init__(self, seeds: list[int], settings: GenerationSettings, device: str) -> None:
+        import torch
+
+        self.torch = torch
+        self.temperature = settings.temperature
+        self.top_p = settings.top_p
+        self.generators = [torch.Generator(device=device).manual_seed(seed) for seed in seeds]
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        torch = self.torch
+        logits = scores.float() / self.temperature
+        chosen = []
+        for row, generator in enumerate(self.generators):
+            probs = torch.softmax(logits[row], dim=-1)
+            if self.top_p < 1.0:
+                ordered, order = torch.sort(probs, descending=True)
+                before = torch.cumsum(ordered, dim=-1) - ordered  # mass ranked above each token
+                ordered[before >= self.top_p] = 0.0
+                probs = torch.zeros_like(probs).scatter_(0, order, ordered)
+            chosen.append(torch.multinomial(probs, 1, generator=generator))
+        picks = torch.cat(chosen)
+        out = torch.full_like(scores, float("-inf"))
+        out[torch.arange(scores.shape[0], device=scores.device), picks] = 0.0
+        return out
 
 
 def _weights_fingerprint(path: str) -> str:

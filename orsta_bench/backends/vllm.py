@@ -49,6 +49,7 @@ class VLLMBackend:
                  enforce_eager: bool = False, limit_images: int = 8) -> None:
         if max_in_flight < 1 or tensor_parallel_size < 1:
             raise BackendConfigError("backend args max_in_flight and tensor_parallel_size must be >= 1")
+        _pin_local_gpu(tensor_parallel_size)
         try:
             from vllm import EngineArgs, LLMEngine, SamplingParams
         except ImportError as error:
@@ -99,12 +100,37 @@ class VLLMBackend:
         """Queue one request; a request vLLM rejects (bad image, too long) fails alone."""
         try:
             prompt = build_prompt(request, self.tokenizer.apply_chat_template)
-            params = self._sampling_params(**sampling_kwargs(request.generation))
+            kwargs = sampling_kwargs(request.generation)
+            if request.sample_seed is not None:  # per-request stream: batch-independent sampling
+                kwargs["seed"] = request.sample_seed
+            params = self._sampling_params(**kwargs)
             self.engine.add_request(request.request_id, prompt, params)
         except Exception as error:
             return ChatResponse(request.request_id, "", finish_reason="error",
                                 error=f"{type(error).__name__}: {str(error)[:300]}")
         return None
+
+
+def _pin_local_gpu(tensor_parallel_size: int) -> None:
+    """One engine per process under torchrun / srun: process LOCAL_RANK gets the
+    tensor_parallel_size GPUs from LOCAL_RANK * tensor_parallel_size on (of those visible), set
+    through CUDA_VISIBLE_DEVICES before vLLM initialises CUDA."""
+    import os
+
+    from orsta_bench.distributed import detect_launch
+
+    launch = detect_launch()
+    if launch.world_size == 1:
+        return
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    devices = visible.split(",") if visible else None
+    first = launch.local_rank * tensor_parallel_size
+    chosen = (devices[first:first + tensor_parallel_size] if devices is not None
+              else [str(i) for i in range(first, first + tensor_parallel_size)])
+    if not chosen or (devices is not None and len(chosen) < tensor_parallel_size):
+        raise BackendConfigError(f"LOCAL_RANK {launch.local_rank} with tensor_parallel_size "
+                                 f"{tensor_parallel_size} needs more GPUs than CUDA_VISIBLE_DEVICES={visible}")
+    os.environ["CUDA_VISIBLE_DEVICES"] = ",".join(chosen)
 
 
 def _mm_limit(model: str, limit_images: int) -> dict[str, int] | None:

@@ -15,6 +15,7 @@ from orsta_bench.cli.common import (
     err_console,
     fail,
 )
+from orsta_bench.score import FAILED_STATUSES
 
 
 def run_command(
@@ -36,12 +37,16 @@ def run_command(
     data_root: DataRootOption = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No live display.")] = False,
 ) -> None:
-    """Evaluate a model: live progress per task, then a table of scores with intervals."""
+    """Evaluate a model: live progress per task, then a table of scores with intervals.
+
+    Under torchrun / accelerate launch / srun every process evaluates its share of the samples
+    and rank 0 merges them (docs/running.md, "Many GPUs and machines")."""
     from rich.markup import escape
 
     from orsta_bench.backends.errors import BackendConfigError
     from orsta_bench.backends.resolve import parse_kv
     from orsta_bench.cli.run_notes import backend_error_count, backend_error_note
+    from orsta_bench.distributed import detect_launch
     from orsta_bench.megabench.judge_prompts import (
         JudgePrompts,
         JudgePromptsError,
@@ -61,6 +66,10 @@ def run_command(
 
     out_dir = output or Path("runs") / _slug(model)
     try:
+        launch = detect_launch()
+    except ValueError as error:
+        fail(f"distributed launch: {error}")
+    try:
         config = RunConfig(
             model=model, tasks=tasks, model_name=model_name, limit=limit, batch_size=batch_size,
             seed=seed, gen_kwargs=parse_kv(gen_kwargs, "--gen-kwargs"),
@@ -69,11 +78,11 @@ def run_command(
             data_roots=data_root,
             judge_prompts=resolve_judge_prompts(megabench_dir) if judge else JudgePrompts(),
             output=out_dir, progress=not no_progress)
-        if no_progress:
-            outcome = Runner(config).run()
+        if no_progress or not launch.is_main:  # one live display per launch: rank 0's
+            outcome = Runner(config, launch=launch).run()
         else:
             with LiveDisplay(err_console) as display:
-                outcome = Runner(config, display).run()
+                outcome = Runner(config, display, launch).run()
     except KeyboardInterrupt:
         err_console.print(f"interrupted: finished samples are kept in {out_dir}; run the "
                           "same command again to resume")
@@ -82,7 +91,9 @@ def run_command(
         fail(f"invalid task specs:\n{error}")
     except (BackendConfigError, RunFolderError, SelectionError, SourceError, RecordsError,
             JudgePromptsError, UnsafePathError) as error:
-        fail(str(error))
+        fail(str(error) if launch.is_main else f"rank {launch.rank}: {error}")
+    if outcome.results is None:  # another rank of a distributed launch: rank 0 reports
+        return
     what = "resumed" if outcome.resumed else "new run"
     console.print(results_table(outcome.results, title=f"{model} ({what}: {outcome.n_kept} kept, "
                                                     f"{outcome.n_new} evaluated)"))
@@ -92,7 +103,7 @@ def run_command(
         console.print(escape(f"judge prompts: official MEGA-Bench ({prompts.checkout}, revision "
                              f"{prompts.revision or 'unknown'})" if prompts.official else
                              "judge prompts: the project's own (no MEGA-Bench checkout given)"), highlight=False, soft_wrap=True)
-    harness_failures = sum(outcome.status_counts.get(s, 0) for s in ("error", "backend_error"))
+    harness_failures = sum(outcome.status_counts.get(s.value, 0) for s in FAILED_STATUSES)
     dead = all_error_tasks(outcome.results)
     if dead:
         err_console.print(f"[red]task(s) with every sample `error` (nothing scored): {escape(', '.join(dead))}[/]",

@@ -66,7 +66,8 @@ def read_record(raw: bytes, line_no: int) -> tuple[Any, Any]:
         return record_id, f"line {line_no}: field 'params' must be an object"
     try:
         reference = record.get("reference")
-        if not verifier.startswith("vtriune."):  # V-Triune ground truths are strings as they are
+        # V-Triune ground truths and single MEGA-Bench metrics take the reference string as it is.
+        if not verifier.startswith(("vtriune.", "megabench.")):
             reference = decode_literal(reference, "reference")
         context = decode_literal(record.get("context") or {}, "context")
     except ValueError as error:

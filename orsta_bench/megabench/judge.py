@@ -91,6 +91,7 @@ def judge_items_for(sample: Sample, response: str, prompts: JudgePrompts | None 
     keys are "<task>\x1f<id>\x1f<field>" (see `judged_fields`)."""
     from orsta_bench.megabench.metrics import get_metric
     from orsta_bench.megabench.parsing import NotALiteral, literal, parse_response
+    from orsta_bench.megabench.query import field_value, scored_fields
 
     if sample.verifier.name != "megabench":
         return []
@@ -103,19 +104,18 @@ def judge_items_for(sample: Sample, response: str, prompts: JudgePrompts | None 
                                    params.get("mode", "compatible"))
     except (NotALiteral, ValueError, AttributeError):
         return []  # the verifier reports the bad record itself
+    if not isinstance(answer, dict):
+        return []
     prompts = prompts or JudgePrompts()
-    fields = [(name, metric, False) for name, metric in (info.get("field_score_function") or {}).items()]
-    fields += [(name, metric, True) for name, metric in (info.get("global_aux_metrics") or {}).items()]
     items = []
-    for name, metric_name, is_aux in fields:
+    for name, metric_name, is_aux in scored_fields(info, answer):  # the fields score_query scores
         try:
             metric = get_metric(metric_name)
         except KeyError:
             continue
         if metric.kind != "judge":
             continue
-        # As the official evaluator: a field sees its parsed value, an aux metric the whole object.
-        value = parsed if is_aux or not isinstance(parsed, dict) else parsed.get(name)
+        value = field_value(parsed, name, is_aux)  # the parsed value, as the official judge sees
         reference = answer if is_aux else answer.get(name)
         key = f"{sample.task}\x1f{sample.id}\x1f{name}"
         build = _ascii_item if "ascii" in metric.name else _text_item

@@ -174,7 +174,7 @@ def _inline_nested_json_strings(candidate: str) -> str:
 
 def _parse_single(
     response: str, *, ascii_art: bool, trim: bool, single_line: bool, mode: Mode
-) -> Any:
+) -> str:
     content = answer_content(response, ascii_art=ascii_art, trim=trim, mode=mode)
     content, is_code = code_block_content(content, ascii_art=ascii_art, trim=trim)
     if not is_code and single_line and not ascii_art:
@@ -185,7 +185,7 @@ def _parse_single(
             return content
         if obj == [] and "[]" not in content:
             return content
-        return obj
+        return str(obj)  # upstream: the metric always gets a string (str() of the list/dict)
     return evaluate_as_string(content)
 
 
@@ -194,7 +194,8 @@ def parse_response(
 ) -> tuple[Any, bool]:
     """Parse `response` as the task's `response_parse_function` does.
 
-    Returns (parsed object, parsed_ok). Single-field parsers return {field: value}; `json`
+    Returns (parsed object, parsed_ok). Single-field parsers return {field: string} (a list or
+    dict found in the answer is handed on as its str(), as upstream); `json`
     returns the parsed dict, or on failure every answer field set to the raw response (ok False);
     `dummy` returns the stripped response string. An unknown parser name raises ValueError
     (the official evaluator rejects it too).

@@ -62,8 +62,6 @@ def score_query(
     if not isinstance(metric_info, dict) or not isinstance(answer, dict):
         raise MetricInfoError("metric_info and the answer must be dicts")
     context = eval_context or {}
-    field_metrics = metric_info.get("field_score_function", {})
-    aux_metrics = metric_info.get("global_aux_metrics", {}) or {}
     aggregation = metric_info.get("aggregation", {})
     parser = metric_info.get("response_parse_function") or "dummy"
     try:
@@ -71,14 +69,12 @@ def score_query(
     except ValueError as error:
         raise MetricInfoError(str(error)) from None
     result = QueryResult(score=-1.0, parsed=parsed, parse_ok=ok)
-    items = [(name, metric, False) for name, metric in field_metrics.items()]
-    items += [(name, metric, True) for name, metric in aux_metrics.items()]
-    for name, metric_name, is_aux in items:
+    for name, metric_name, is_aux in scored_fields(metric_info, answer):
         try:
             metric = get_metric(metric_name)
         except KeyError as error:
             raise MetricInfoError(error.args[0]) from None
-        value = _field_value(parsed, name, is_aux)
+        value = field_value(parsed, name, is_aux)
         if metric.kind == "judge":
             result.judge_fields[name] = metric.name
             if judged and name in judged:
@@ -90,7 +86,7 @@ def score_query(
         elif metric.kind == "context":
             result.fields[name] = run_metric(metric.fn, value, context)  # type: ignore[arg-type]
         elif metric.kind == "field":
-            reference = answer if is_aux else answer.get(name, "")
+            reference = answer if is_aux else answer[name]
             result.fields[name] = run_metric(metric.fn, value, evaluate_as_string(reference))  # type: ignore[arg-type]
         # kind "unsupported": upstream leaves the field out of the aggregation.
     if not result.not_scored:
@@ -100,9 +96,19 @@ def score_query(
     return result
 
 
-def _field_value(parsed: Any, name: str, is_aux: bool) -> Any:
-    """Aux metrics see the whole parsed response; fields see their entry ("" when missing).
-    A dummy-parsed string stands for every field."""
+def scored_fields(metric_info: dict[str, Any], answer: dict[str, Any]) -> list[tuple[str, Any, bool]]:
+    """(name, metric name, is aux) of every scored field. As upstream: the fields are the answer's
+    keys ("##" keys included); a field_score_function entry for a key the answer lacks is ignored,
+    a key without an entry is "unsupported"; aux metrics follow."""
+    field_metrics = metric_info.get("field_score_function") or {}
+    items = [(name, field_metrics.get(name), False) for name in answer]
+    items += [(name, metric, True) for name, metric in (metric_info.get("global_aux_metrics") or {}).items()]
+    return items
+
+
+def field_value(parsed: Any, name: str, is_aux: bool) -> Any:
+    """Aux metrics see the whole parsed response; fields see their entry (None when missing, as
+    upstream: set metrics then score 0). A dummy-parsed string stands for every field."""
     if is_aux or not isinstance(parsed, dict):
         return parsed
-    return parsed.get(name, "")
+    return parsed.get(name)

@@ -53,6 +53,8 @@ class _Aggregator:
         self.by_task: dict[str, list[SampleRecord]] = defaultdict(list)
         for record in records:
             self.by_task[record.task].append(record)
+        for rows in self.by_task.values():  # intervals must not depend on the order of lines
+            rows.sort(key=lambda record: record.id)  # (completion order, merged rank shards)
         self.values = {t: np.array([r.scored_value for r in rows], dtype=np.float64)
                        for t, rows in self.by_task.items()}
         self.counts = {t: np.array([r.counts for r in rows], dtype=bool)
@@ -202,7 +204,7 @@ def all_error_tasks(results: dict[str, Any]) -> list[str]:
     """Tasks whose every sample has status `error`: a task the harness could not score at all,
     which `orsta-bench run` names (exit 1) instead of letting it vanish from the scores."""
     return sorted(name for name, entry in results.get("tasks", {}).items()
-                  if entry["n"] and entry["status_counts"].get("error", 0) == entry["n"])
+                  if entry["n"] and entry["status_counts"].get(Status.ERROR.value, 0) == entry["n"])
 
 
 def _versions(run: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from orsta_bench.score import Score, Status
+from orsta_bench.score import Status
 
 
 class LiveDisplay:
@@ -41,11 +41,17 @@ class LiveDisplay:
                                                  issues="")
         self._issues[name] = {}
 
-    def advance(self, name: str, score: Score) -> None:
-        task_id = self._ids[name]
-        if score.status != Status.OK:
+    def note(self, message: str) -> None:
+        self.progress.console.print(f"[yellow]{message}[/]")
+
+    def advance(self, name: str, status: str) -> None:
+        """One more finished sample of task `name` (any rank's), with its status value."""
+        task_id = self._ids.get(name)
+        if task_id is None:
+            return
+        if status != Status.OK.value:
             counts = self._issues[name]
-            counts[score.status.value] = counts.get(score.status.value, 0) + 1
+            counts[status] = counts.get(status, 0) + 1
         self.progress.advance(task_id)
         speed = self.progress.tasks[task_id].speed
         issues = ", ".join(f"{k} {v}" for k, v in sorted(self._issues[name].items()))

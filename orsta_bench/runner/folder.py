@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from orsta_bench.atomic import write_json_atomic
-from orsta_bench.jsonlines import iter_lines
 from orsta_bench.runner.fingerprint_change import describe_fingerprint_change
 
 SAMPLES_FILE = "samples.jsonl"
@@ -29,9 +28,11 @@ class RunFolderError(ValueError):
 
 
 class RunFolder:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, records_name: str = SAMPLES_FILE) -> None:
+        """`records_name`: the file this process appends to (a rank's shard, see shards.py)."""
         self.path = Path(path)
         self.samples_path = self.path / SAMPLES_FILE
+        self.records_path = self.path / records_name
         self._handle: Any = None
 
     def check_fingerprint(self, fingerprint: dict[str, Any]) -> bool:
@@ -69,33 +70,26 @@ class RunFolder:
     def _read_run_json(self) -> dict[str, Any]:
         run_file = self.path / RUN_FILE
         try:
-            return json.loads(run_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
+            data = json.loads(run_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:  # ValueError: bad JSON or non-UTF-8 bytes
             raise RunFolderError(f"{run_file}: unreadable ({error}); delete the folder or "
                                  "choose another --output") from None
+        if not isinstance(data, dict):
+            raise RunFolderError(f"{run_file}: holds {type(data).__name__}, not the run's settings "
+                                 "(a JSON object); delete the folder or choose another --output")
+        return data
 
     def finished_keys(self) -> set[tuple[str, str]]:
-        """(task, id) of every complete record; cuts a torn last line off the file."""
-        if not self.samples_path.exists():
-            return set()
-        data = self.samples_path.read_bytes()
-        end = data.rfind(b"\n") + 1
-        if end < len(data):
-            with self.samples_path.open("r+b") as handle:
-                handle.truncate(end)
-        keys: set[tuple[str, str]] = set()
-        for number, line in iter_lines(data[:end]):
-            try:
-                record = json.loads(line)
-                keys.add((str(record["task"]), str(record["id"])))
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise RunFolderError(f"{self.samples_path}:{number}: not a sample record; fix or "
-                                     "delete that line, or use another --output") from None
-        return keys
+        """(task, id) of every complete record in samples.jsonl and the shard files; first cuts
+        a torn last line off the file this process appends to."""
+        from orsta_bench.runner.shards import cut_torn_tail, finished_keys
+
+        cut_torn_tail(self.records_path)
+        return finished_keys(self.path)
 
     def append(self, record: dict[str, Any]) -> None:
         if self._handle is None:
-            self._handle = open(self.samples_path, "ab", buffering=0)  # noqa: SIM115
+            self._handle = open(self.records_path, "ab", buffering=0)  # noqa: SIM115
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
         self._handle.write(line.encode("utf-8"))
 

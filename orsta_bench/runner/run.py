@@ -8,6 +8,7 @@ then results.json. One lazy pipeline, so memory does not grow with the number of
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import subprocess
 import threading
@@ -20,16 +21,20 @@ from typing import Any
 from orsta_bench import __version__
 from orsta_bench.backends.base import ChatRequest, ChatResponse
 from orsta_bench.backends.resolve import build_backend, parse_model
+from orsta_bench.distributed import Launch, detect_launch, take_shard
 from orsta_bench.runner.feed import bursts
-from orsta_bench.runner.folder import RunFolder
+from orsta_bench.runner.folder import RUN_FILE, SAMPLES_FILE, RunFolder, RunFolderError
+from orsta_bench.runner.lock import RunLock
+from orsta_bench.runner.ranks import Markers, broadcast_from_main
 from orsta_bench.runner.settings import RunConfig, check_gen_kwargs, generation_for
+from orsta_bench.runner.shards import ShardFollower, merge_shards, shard_path
 from orsta_bench.sample import Sample
 from orsta_bench.score import Score, Status
 
 
 @dataclass
 class RunOutcome:
-    results: dict[str, Any]
+    results: dict[str, Any] | None  # None on ranks other than 0
     resumed: bool
     n_new: int
     n_kept: int
@@ -76,6 +81,16 @@ def _check_sources_open(specs: list[Any]) -> None:
         next(iter_samples(loaded, limit=1), None)
 
 
+def _sample_key(sample: Sample) -> tuple[str, str]:
+    return sample.task, sample.id
+
+
+def sample_seed(run_seed: int, task: str, sample_id: str) -> int:
+    """A sample's own generation seed: the same whatever its batch, shard or process count."""
+    digest = hashlib.sha256(f"{run_seed}\0{task}\0{sample_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1  # fits a signed 64-bit seed
+
+
 def _scoring_contexts(answered: list[tuple[Any, Sample, ChatResponse]], judge: Any,
                       prompts: Any = None) -> list[dict]:
     """The eval context of each answered sample; with a judge, MEGA-Bench judge fields are graded
@@ -120,27 +135,66 @@ def _record(spec: Any, sample: Sample, response: ChatResponse, score: Score, sco
 
 
 class Runner:
-    """Runs one RunConfig; `display` (see display.py) receives progress callbacks."""
+    """Runs one RunConfig as one process of `launch` (detected from the environment: torchrun,
+    accelerate, srun; a single process otherwise); `display` receives progress callbacks."""
 
-    def __init__(self, config: RunConfig, display: Any = None) -> None:
+    def __init__(self, config: RunConfig, display: Any = None, launch: Launch | None = None) -> None:
         self.config = config
         self.display = display
+        self.launch = launch or detect_launch()
 
     def run(self) -> RunOutcome:
-        from orsta_bench.results.aggregate import aggregate_run
-        from orsta_bench.scoring import ScoringPool
+        """Rank 0 holds the folder lock for the whole run; every rank evaluates its shard; rank 0
+        merges the shards and writes results.json (RunOutcome.results is None on other ranks)."""
         from orsta_bench.spec.catalog import load_catalog, select_tasks
 
-        config = self.config
+        config, launch = self.config, self.launch
         gen = check_gen_kwargs(config.gen_kwargs)
         ref = parse_model(config.model, config.model_name)
         specs = select_tasks(load_catalog(config.tasks_dir, config.data_roots), config.tasks)
         _check_sources_open(specs)
-        folder = RunFolder(config.output)
         prints = fingerprint(config, specs, gen)
+        lock = RunLock(config.output)
+        token: Any = None
+        if launch.is_main:
+            try:
+                lock.acquire()
+                token = Markers.new_token()
+                Markers(config.output, token, launch).prepare()
+            except RunFolderError as error:
+                token = error
+        markers: Markers | None = None
+        try:
+            token = broadcast_from_main(launch, token)
+            if isinstance(token, BaseException):
+                raise RunFolderError(str(token))
+            markers = Markers(config.output, token, launch)
+            if lock.note and self.display is not None:
+                self.display.note(lock.note)
+            return self._run_locked(specs, gen, ref, prints, markers)
+        except BaseException as error:
+            if markers is not None:
+                markers.failed(str(error) if isinstance(error, RunFolderError)
+                               else f"{type(error).__name__}: {error}")
+            raise
+        finally:
+            if launch.is_main and isinstance(token, str):  # this launch holds the lock
+                Markers(config.output, token, launch).remove()
+                lock.release()
+
+    def _run_locked(self, specs: list[Any], gen: dict[str, Any], ref: Any, prints: dict[str, Any],
+                    markers: Markers) -> RunOutcome:
+        from orsta_bench.results.aggregate import aggregate_run
+        from orsta_bench.scoring import ScoringPool
+
+        config, launch = self.config, self.launch
+        sharded = launch.world_size > 1
+        records_name = shard_path(config.output, launch.rank).name if sharded else SAMPLES_FILE
+        folder = RunFolder(config.output, records_name)
         resumed = folder.check_fingerprint(prints)
         finished = folder.finished_keys()
         todo = self._plan(specs, finished)
+        follower = ShardFollower(config.output, launch, self.display)
         started = time.perf_counter()
         counts: dict[str, int] = {}
         tokens = 0
@@ -150,7 +204,7 @@ class Runner:
                 backend = self._load_backend(ref, pool)
                 judge = self._load_judge()
                 try:
-                    folder.start(prints, backend.describe())
+                    self._start_folder(folder, prints, backend.describe(), markers)
                     for spec, sample, response, score, score_s in self._pipeline(
                             specs, finished, gen, backend, pool, judge):
                         folder.append(_record(spec, sample, response, score, score_s,
@@ -159,21 +213,39 @@ class Runner:
                         tokens += response.completion_tokens or 0
                         counts[score.status.value] = counts.get(score.status.value, 0) + 1
                         if self.display is not None:
-                            self.display.advance(spec.name, score)
+                            self.display.advance(spec.name, score.status.value)
+                            follower.poll()
                 finally:
                     folder.close()
                     backend.close()
                     if judge is not None:
                         judge.close()
         elif not resumed:  # nothing to evaluate (e.g. an empty task): still a valid run folder
-            folder.start(prints, {"backend": ref.backend, "model": config.model})
+            self._start_folder(folder, prints, {"backend": ref.backend, "model": config.model}, markers)
+        markers.done(counts)
+        if not launch.is_main:
+            return RunOutcome(None, resumed, n_new, len(finished), counts)
+        if sharded:
+            counts = markers.wait_all_done(follower.poll)
+            n_new = sum(counts.values())
+        merge_s = time.perf_counter()
+        merge_shards(config.output)
+        merge_s = time.perf_counter() - merge_s
         wall = time.perf_counter() - started
         results = aggregate_run(folder.path, seed=config.seed)
         results["timing"] = {"wall_s": round(wall, 3), "new_samples": n_new,
                              "samples_per_s": round(n_new / wall, 3) if wall > 0 else None,
-                             "generated_tokens_per_s": round(tokens / wall, 3) if wall > 0 else None}
+                             "generated_tokens_per_s": round(tokens / wall, 3) if wall > 0 and not sharded else None,
+                             "processes": launch.world_size, "merge_s": round(merge_s, 3)}
         folder.write_results(results)
         return RunOutcome(results, resumed, n_new, len(finished), counts)
+
+    def _start_folder(self, folder: RunFolder, prints: dict[str, Any], described: dict[str, Any],
+                      markers: Markers) -> None:
+        """Rank 0 writes run.json (or checks it on resume); the others wait for it, then check."""
+        if not self.launch.is_main:
+            markers.wait_for_file(folder.path / RUN_FILE)
+        folder.start(prints, described)
 
     def _load_backend(self, ref: Any, pool: Any) -> Any:
         """Build the backend while the scoring workers start (both take seconds)."""
@@ -215,7 +287,9 @@ class Runner:
         counter = 0
         for loaded in specs:
             settings = generation_for(loaded.spec, gen, self.config.seed)
-            for sample in iter_samples(loaded, self.config.limit):
+            mine = take_shard(iter_samples(loaded, self.config.limit), _sample_key,
+                              self.launch.rank, self.launch.world_size)
+            for sample in mine:
                 if (sample.task, sample.id) in finished:
                     continue
                 counter += 1
@@ -226,7 +300,8 @@ class Runner:
                     from orsta_bench.oracle import ideal_response
 
                     answer = ideal_response(sample)
-                yield ChatRequest(request_id, sample.messages, sample.images, settings, answer)
+                yield ChatRequest(request_id, sample.messages, sample.images, settings, answer,
+                                  sample_seed(self.config.seed, sample.task, sample.id))
 
     def _pipeline(self, specs: list[Any], finished: set[tuple[str, str]], gen: dict[str, Any],
                   backend: Any, pool: Any, judge: Any = None,

@@ -101,11 +101,10 @@ def _single_metric_entry(name: str) -> VerifierEntry | None:
         return None
 
     def verify(response: str, reference: Any, params: dict[str, Any], context: dict[str, Any]) -> Score:
-        from orsta_bench.megabench.parsing import evaluate_as_string
-
         if metric.kind in ("judge", "unavailable", "unsupported"):
             return Score.failure(Status.NOT_SCORED, f"{metric.name}: {metric.reason or 'unsupported metric'}")
-        other = _as_dict(context, "context") if metric.kind == "context" else evaluate_as_string(reference)
+        # The official metric class's match(response, reference): the reference as given.
+        other = _as_dict(context, "context") if metric.kind == "context" else reference
         value = run_metric(metric.fn, response, other)  # type: ignore[arg-type]
         return Score(value, value, 0.0, Status.OK, "", response, name, {f"field:{metric.name}": value})
 

@@ -50,7 +50,7 @@ class GRPOSettings:
             "learning_rate": self.learning_rate, "lr_scheduler_type": self.lr_scheduler_type,
             "warmup_ratio": 0.0, "temperature": self.temperature,
             "max_completion_length": self.max_completion_length, "freeze_vision": self.freeze_vision,
-            "cot_instructions": [],  # evaluation prompts carry none: train on the same prompts
+            "cot_rule": "none",  # evaluation prompts carry none: train on the same prompts
             "samples_per_task": self.samples_per_task, "heldout_fraction": 0.05,
             "heldout_max_per_task": 8, "eval_steps": 0, "reward_workers": 0, "device": "cpu",
             "dtype": "float32", "save_steps": self.save_steps, "save_total_limit": None, "report_to": ["none"], "logging_steps": 1,

@@ -15,6 +15,7 @@ from typing import Any
 
 from orsta_bench.megabench.metrics import collections as col
 from orsta_bench.megabench.metrics import geometry as geo
+from orsta_bench.megabench.metrics import latex
 from orsta_bench.megabench.metrics import numbers as num
 from orsta_bench.megabench.metrics import strings as st
 from orsta_bench.megabench.metrics.planning import symbolic_planning_test
@@ -53,8 +54,8 @@ _FIELD: dict[str, Callable[[Any, Any], float]] = {
     "boxed_single_numerical_match": num.boxed_single_numerical_match,
     "normalized_rmse": num.normalized_rmse,
     "angle_seq_float_rmse": num.angle_seq_float_rmse,
-    "latex_expr_equality": num.latex_expr_equality,
-    "text_with_latex_expr_equality": num.text_with_latex_expr_equality,
+    "latex_expr_equality": latex.latex_expr_equality,
+    "text_with_latex_expr_equality": latex.text_with_latex_expr_equality,
     "set_equality": col.set_equality,
     "set_equality_case_insensitive": col.set_equality_case_insensitive,
     "str_set_equality_line_break": col.str_set_equality_line_break,
@@ -95,11 +96,17 @@ _UNAVAILABLE = {
 }
 
 
+# Metrics that read LaTeX with sympy's ANTLR parser upstream (numbers included): only that parser agrees.
+LATEX_METRICS = frozenset({"general_single_numerical_match", "boxed_single_numerical_match",
+                           "latex_expr_equality", "text_with_latex_expr_equality"})
+
+
 def get_metric(name: str) -> Metric:
     """The entry for an official metric name (case-insensitive); KeyError when unknown."""
     key = (name or "unsupported").lower()
     if key in _FIELD:
         reason = _jieba_missing() if key == "gleu_cn" else ""
+        reason = latex.parser_missing() if key in LATEX_METRICS else reason
         return Metric(key, "unavailable", None, reason) if reason else Metric(key, "field", _FIELD[key])
     if key in _CONTEXT:
         reason = unavailable_reason() if key == "program_judge" else ""
