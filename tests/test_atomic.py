@@ -72,3 +72,21 @@ def test_failed_folder_build_leaves_nothing(tmp_path: Path) -> None:
         (staging / "part").write_text("x", encoding="utf-8")
         raise ValueError("build failed")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_folder_is_readable_by_another_user(tmp_path: Path) -> None:
+    """The reported bug: results.json was 0600 (mkstemp), so a CI job under another user could not
+    read it. Under umask 022 every file of a run folder is 0644."""
+    import subprocess
+    import sys
+
+    fixtures = Path(__file__).parent / "fixtures" / "run_tasks"
+    output = tmp_path / "run"
+    done = subprocess.run(
+        [sys.executable, "-m", "orsta_bench.cli", "run", "--tasks", "runfix", "--tasks-dir", str(fixtures),
+         "--output", str(output), "--model", "oracle", "--workers", "0", "--limit", "2", "--no-progress"],
+        capture_output=True, text=True, timeout=600, preexec_fn=lambda: os.umask(0o022))
+    assert done.returncode == 0, done.stderr
+    modes = {path.name: _mode(path) for path in output.iterdir() if path.is_file()}
+    assert {"results.json", "run.json", "samples.jsonl"} <= set(modes)
+    assert set(modes.values()) == {0o644}, modes
