@@ -45,6 +45,7 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     (folder / ".lock").write_text(f"host {socket.gethostname()} pid {pid}\n")
     done = run(folder)
     assert done.returncode == 0, done.stderr
+    assert f"took over the stale lock of host {socket.gethostname()} pid {pid}" in done.stderr  # --no-progress too
     lock = RunLock(folder).acquire()  # a finished run leaves no holder behind
     assert lock.note is None
     lock.release()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -169,8 +170,8 @@ class Runner:
             if isinstance(token, BaseException):
                 raise RunFolderError(str(token))
             markers = Markers(config.output, token, launch)
-            if lock.note and self.display is not None:
-                self.display.note(lock.note)
+            if lock.note:
+                self._note(lock.note)
             return self._run_locked(specs, gen, ref, prints, markers)
         except BaseException as error:
             if markers is not None:
@@ -181,6 +182,13 @@ class Runner:
             if launch.is_main and isinstance(token, str):  # this launch holds the lock
                 Markers(config.output, token, launch).remove()
                 lock.release()
+
+    def _note(self, message: str) -> None:
+        """Tell the user: on the live display, or on stderr when there is none (--no-progress)."""
+        if self.display is not None:
+            self.display.note(message)
+        else:
+            print(message, file=sys.stderr, flush=True)
 
     def _run_locked(self, specs: list[Any], gen: dict[str, Any], ref: Any, prints: dict[str, Any],
                     markers: Markers) -> RunOutcome:
