@@ -73,13 +73,15 @@ def fingerprint(config: RunConfig, specs: list[Any], gen: dict[str, Any]) -> dic
     }
 
 
-def _check_sources_open(specs: list[Any]) -> None:
-    """Read the first sample of every task before anything is written, so missing data fails
-    the run with its clear SourceError and leaves no run folder behind."""
-    from orsta_bench.sources.base import iter_samples
+def _check_sources_open(specs: list[Any], limit: int | None) -> None:
+    """Read the first sample of every task and check every image path of the samples to run
+    before anything is written, so missing data or a bad path fails the run with its clear
+    SourceError and leaves no run folder behind."""
+    from orsta_bench.sources.base import check_sample_files, iter_samples
 
     for loaded in specs:
         next(iter_samples(loaded, limit=1), None)
+        check_sample_files(loaded, limit)
 
 
 def _sample_key(sample: Sample) -> tuple[str, str]:
@@ -153,7 +155,7 @@ class Runner:
         gen = check_gen_kwargs(config.gen_kwargs)
         ref = parse_model(config.model, config.model_name)
         specs = select_tasks(load_catalog(config.tasks_dir, config.data_roots), config.tasks)
-        _check_sources_open(specs)
+        _check_sources_open(specs, config.limit)
         prints = fingerprint(config, specs, gen)
         lock = RunLock(config.output)
         token: Any = None
