@@ -1,6 +1,6 @@
 """Run the reliability suite and write a JSON report.
 
-    python -m reliability.run            # small sizes (about 2 minutes on 2 cores)
+    python -m reliability.run            # small sizes (about 5 minutes on 2 cores)
     python -m reliability.run --full     # the documented counts (docs/RELIABILITY.md)
     python -m reliability.run --only fuzz,bad_specs --report out.json
 
