@@ -212,3 +212,22 @@ def test_rebuild_command_runs_every_stage_on_a_tiny_budget(tmp_path: Path) -> No
                             "--out", str(tmp_path / "png")], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert plots.returncode == 0, plots.stderr[-2000:]
     assert {p.name for p in (tmp_path / "png").iterdir()} >= {"sft_loss.png", "grpo_reward.png", "grpo_iou_threshold.png"}
+
+
+def test_research_code_stays_out_of_the_installed_package() -> None:
+    """research/ is not in the wheel, and nothing the wheel holds imports it."""
+    import ast
+    import re
+
+    wheel = re.search(r"\[tool\.hatch\.build\.targets\.wheel\]\s*packages\s*=\s*\[([^\]]*)\]",
+                      (REPO / "pyproject.toml").read_text())
+    assert wheel is not None
+    assert sorted(re.findall(r'"([^"]+)"', wheel.group(1))) == ["orsta_bench", "orsta_train"]
+    importers = []
+    for path in [*(REPO / "orsta_bench").rglob("*.py"), *(REPO / "orsta_train").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            if any(name == "research" or name.startswith("research.") for name in names):
+                importers.append(str(path.relative_to(REPO)))
+    assert importers == []
