@@ -1,5 +1,6 @@
-"""Short GRPO ablations from the SFT checkpoint of a rebuild (docs/NANO.md), all at equal
-compute (same steps, prompts per step and generations):
+"""`python -m research.ablations`: short GRPO arms from the SFT checkpoint of a rebuild.
+
+The arms (docs/NANO.md) run at equal compute (same steps, prompts per step and generations):
 
   joint           the recipe's four families, vision frozen
   joint_vision    the same with a trainable vision tower

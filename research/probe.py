@@ -1,12 +1,11 @@
-"""`python -m research.probe`: a short supervised probe of one nano architecture, for the
-recipe search (docs/NANO.md, "Probes").
+"""`python -m research.probe`: a short supervised probe of one nano recipe change.
 
-It builds a base model with the given architecture overrides (`--set arch.KEY=VALUE`, see
-research/common.py), runs the recipe's SFT loop on the
-named synth tasks (training seeds; `--source` knobs make the training data easier, for all steps
-or, with `--easy-steps`, for a first phase before the shipped knobs: a curriculum), and writes
-OUTPUT/probe.json with the exact-answer rate and image sensitivity (research/measure.py) of the
-base and trained models on the shipped held-out samples (seed 0):
+For the recipe search (docs/NANO.md, "What was learned"). It builds a base model with the given
+architecture overrides (`--set arch.KEY=VALUE`, see research/common.py), runs the recipe's SFT loop
+on the named synth tasks (training seeds; `--source` knobs make the training data easier, for all
+steps or, with `--easy-steps`, for a first phase before the shipped knobs: a curriculum), and
+writes OUTPUT/probe.json with the exact-answer rate and image sensitivity (research/measure.py) of
+the base and trained models on the shipped held-out samples (seed 0):
 
     python -m research.probe --output runs/probe --tasks synth_counting --steps 600 \\
         --set arch.image_mean=[1,1,1] --set arch.image_std=[0.5,0.5,0.5] --source synth_counting.max_objects=4

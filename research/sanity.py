@@ -1,5 +1,5 @@
 """`python -m research.sanity`: can a nano architecture and learning rate learn *any* visual
-question? A check of a few minutes to run before a long probe (docs/NANO.md, "Sanity checks").
+question? A check of a few minutes to run before a long probe (docs/NANO.md, "What the pipeline can learn at all").
 
 It trains the recipe's untrained base model with the recipe's SFT loop (`orsta_train.nano.sft`:
 answer tokens only, real M-RoPE inputs; here a constant rate after 20 warm-up steps) on one of

@@ -1,6 +1,8 @@
-"""`python -m research.sanity_task`: write a sanity question as an ordinary task folder
-(PNG images, rows.jsonl, a spec with the `jsonl` source and the `count` verifier, `exact` for
-`side`), so orsta-train's GRPO and `orsta-bench run`/`compare` can use it like any task.
+"""`python -m research.sanity_task`: write a sanity question as an ordinary task folder.
+
+The folder holds PNG images, rows.jsonl and a spec with the `jsonl` source and the `count`
+verifier (`exact` for `side`), so orsta-train's GRPO and `orsta-bench run`/`compare` can use it
+like any task.
 
 It is the positive control of docs/NANO.md: GRPO from a model that has half learnt a question
 (`research.sanity --save`) must raise its held-out accuracy, or the trainer is what is wrong.

@@ -1,5 +1,5 @@
-"""The trainer's positive control (slow, about 2 minutes on 2 cores; docs/NANO.md "Positive
-control", with its GRPO settings but 10 steps instead of 30): a nano model that has half learnt
+"""The trainer's positive control (slow, about 2 minutes on 2 cores; docs/NANO.md "The trainer
+works", with its GRPO settings but 10 steps instead of 30): a nano model that has half learnt
 the sanity `count` question is trained with GRPO through `orsta-train`, on the `count`
 verifier's reward only, and must then answer held-out images clearly better, as
 `orsta-bench compare` measures it. Every part is the real one a user runs: the sanity check on
