@@ -38,14 +38,15 @@ ROUNDS = int(os.environ.get("ORSTA_SIDE_BY_SIDE_ROUNDS", "3"))
 # kind -> (checkout variable, file that proves the checkout, driver mode, items per round)
 KINDS: dict[str, tuple[str, str, str, int]] = {
     "megabench": ("ORSTA_OFFICIAL_MEGABENCH", "megabench/evaluation_processor.py", "megabench", 800),
+    "megabench_without_program_judge": ("ORSTA_OFFICIAL_MEGABENCH", "megabench/evaluation_processor.py", "megabench", 800),
     "vtriune_detection": ("ORSTA_OFFICIAL_VTRIUNE", "reward_server/verify.py", "vtriune", 400),
     "vtriune_math": ("ORSTA_OFFICIAL_VTRIUNE", "reward_server/verify.py", "vtriune", 300),
 }
 
 
 def _round_inputs(kind: str, seed: int, n: int) -> tuple[list[ScoreJob], Any]:
-    if kind == "megabench":
-        tasks = inputs.megabench_round(seed, n)
+    if kind.startswith("megabench"):
+        tasks = inputs.megabench_round(seed, n, "program_judge" if kind.endswith("without_program_judge") else "")
         return inputs.megabench_ours(tasks), inputs.megabench_official(tasks)
     rows = inputs.vtriune_round(kind.removeprefix("vtriune_"), seed, n)
     return inputs.vtriune_ours(rows), inputs.vtriune_official(rows)

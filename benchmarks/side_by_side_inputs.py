@@ -147,11 +147,13 @@ MIX: list[tuple[int, dict[str, Any], Callable[[random.Random], Query]]] = [
 QUERIES_PER_TASK = 16  # MEGA-Bench has about 8,000 queries over 505 tasks
 
 
-def megabench_round(seed: int, n: int) -> list[tuple[dict[str, Any], list[Query]]]:
-    """About n queries as (metric_info, queries) tasks, in the MIX shares."""
+def megabench_round(seed: int, n: int, leave_out: str = "") -> list[tuple[dict[str, Any], list[Query]]]:
+    """About n queries as (metric_info, queries) tasks, in the MIX shares (less metric `leave_out`)."""
     rng = random.Random(seed)
     tasks = []
     for share, info, make in MIX:
+        if leave_out in info["field_score_function"].values():
+            continue
         count = max(1, round(n * share / 100))
         for start in range(0, count, QUERIES_PER_TASK):
             tasks.append((info, [make(rng) for _ in range(min(QUERIES_PER_TASK, count - start))]))
