@@ -1,6 +1,6 @@
 """Run the reliability suite and write a JSON report.
 
-    python -m reliability.run            # small sizes (about 2 minutes on 2 cores)
+    python -m reliability.run            # small sizes (about 5 minutes on 2 cores)
     python -m reliability.run --full     # the documented counts (docs/RELIABILITY.md)
     python -m reliability.run --only fuzz,bad_specs --report out.json
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 CHECKS = ("fuzz", "kill_resume", "bad_specs", "spec_bounds", "sandbox", "backend_faults",
-          "score_probes")
+          "score_probes", "run_folders")
 # name -> (small, full) sizes
 SIZES = {"fuzz": (2_000, 100_000), "kill_resume": (3, 10), "sandbox": (1, 5)}
 
@@ -53,6 +53,10 @@ def run_check(name: str, full: bool, seed: int, scratch: Path, fuzz_n: int | Non
         from reliability.score_probes import run_score_probes
 
         return run_score_probes()
+    if name == "run_folders":
+        from reliability.run_folders import run_run_folders
+
+        return run_run_folders()
     from reliability.backend_faults import run_backend_faults
 
     return run_backend_faults(scratch / "faults")

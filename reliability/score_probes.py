@@ -21,6 +21,7 @@ TIME_LIMIT_S = 180
 MEMORY_CAP_BYTES = 6 * 1024**3  # address space of the CLI and its scoring worker, each
 MAX_LINE_BYTES = 64 * 1024  # an output line past this means `parsed` was echoed uncapped
 HUGE_BOX = [0, 0, 1e308, 1e308]
+MAP_WEIGHTS = {"map": 0.5, "map50": 0.25, "map75": 0.25, "iou_max_label_first": 0.0, "iou_completeness": 0.0}
 
 Check = Callable[[list[dict[str, Any]], int], str | None]
 
@@ -119,7 +120,8 @@ def full_width() -> tuple[list[bytes], Check]:
 
 
 def huge_boxes() -> tuple[list[bytes], Check]:
-    """Identical boxes [0,0,1e308,1e308] (scored 0 `ok` before) and overflowing non-identical ones."""
+    """Identical boxes [0,0,1e308,1e308] (scored 0 `ok` before; -1 `ok` with mAP weights) and
+    overflowing non-identical ones."""
     truth = [{"bbox_2d": HUGE_BOX, "label": "cat"}]
     lines = [
         _record(1, "iou", json.dumps(HUGE_BOX), HUGE_BOX),
@@ -127,9 +129,18 @@ def huge_boxes() -> tuple[list[bytes], Check]:
         _record(3, "detection", json.dumps(truth), truth),
         _record(4, "iou", json.dumps(HUGE_BOX), [0, 0, 10, 10]),
         _record(5, "detection", json.dumps(truth), [{"bbox_2d": [0, 0, 10, 10], "label": "cat"}]),
+        _record(6, "detection", json.dumps(truth), truth, params=MAP_WEIGHTS),  # COCO path: was -1 `ok`
     ]
-    return lines, _expect(["ok", "ok", "ok", "parse_error", "parse_error"], [1.0, 1.0, 1.0, 0.0, 0.0], 0,
-                          {3: "not finite", 4: "not finite"})
+    expected = _expect(["ok", "ok", "ok", "parse_error", "parse_error", "ok"], [1.0, 1.0, 1.0, 0.0, 0.0, None], 0,
+                       {3: "not finite", 4: "not finite"})
+
+    def check(rows: list[dict[str, Any]], code: int) -> str | None:
+        problem = expected(rows, code)
+        if problem is None and abs(rows[5]["score"] - 1.0) > 1e-9:  # COCO's own rounding: 1 - 2e-16
+            problem = f"identical huge boxes with mAP weights scored {rows[5]['score']}, wanted 1"
+        return problem
+
+    return lines, check
 
 
 PROBES: dict[str, Callable[[], tuple[list[bytes], Check]]] = {

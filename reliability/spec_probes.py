@@ -287,6 +287,22 @@ def megabench_rows_fifo(tmp: Path) -> Setup:
     return Setup(tasks, "test.jsonl", ["--data-root", str(tmp / "megabench")])
 
 
+def megabench_later_row_dev_zero(tmp: Path) -> Setup:
+    """Rows stream; the third row's image leads to /dev/zero: refused before anything is written."""
+    tasks = _megabench(tmp)
+    rows = tmp / "megabench" / "core" / "test.jsonl"
+    rows.write_text(rows.read_text().replace("media/green.png", "media/zero.png"))
+    (tmp / "megabench" / "media" / "zero.png").symlink_to("/dev/zero")
+    return Setup(tasks, "zero.png", ["--data-root", str(tmp / "megabench")])
+
+
+def image_outside_api_backend(tmp: Path) -> Setup:
+    """An API backend would be sent the file: refused before the backend is even loaded (a
+    closed loopback port, so a request that got through would end in backend_error, exit 1)."""
+    setup = image_traversal(tmp)
+    return Setup(setup.tasks, setup.names, ["--model", "openai:http://127.0.0.1:9/v1#probe"])
+
+
 def megabench_with_root(tmp: Path) -> Setup:
     return Setup(_megabench(tmp), "", ["--data-root", str(tmp / "megabench")])
 
@@ -330,6 +346,8 @@ PROBES = (
     Probe("megabench_data_outside_without_data_root", megabench_without_root, ("outside the allowed folders", "--data-root")),
     Probe("megabench_media_dotdot", megabench_media_traversal, ("outside the allowed folders",)),
     Probe("megabench_rows_fifo", megabench_rows_fifo, ("FIFO",)),
+    Probe("megabench_row_3_image_dev_zero", megabench_later_row_dev_zero, ("sample '2'", "not a regular file")),
+    Probe("image_dotdot_api_backend", image_outside_api_backend, (":2:", "outside the allowed folders")),
     Probe("control_clean_jsonl", clean_jsonl, (), ok=True),
     Probe("control_megabench_with_data_root", megabench_with_root, (), ok=True),
 )

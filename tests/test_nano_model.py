@@ -1,5 +1,9 @@
 """The shipped nano-Orsta checkpoint: `--model nano` resolves to it, loads with the standard
-classes, runs with real M-RoPE inputs, and scores clearly above the random tiny model."""
+classes, runs with real M-RoPE inputs, and answers its four trained families in their formats.
+
+Its scores are not compared with the random model's: nano answers each family's prior, not the
+image (docs/NANO.md), so beating a random model only shows that it learnt the answer formats,
+which the end-to-end test below checks directly."""
 
 from __future__ import annotations
 
@@ -54,15 +58,24 @@ def test_nano_forward_uses_mrope_positions() -> None:
     assert not torch.allclose(with_3d, without, atol=1e-5)
 
 
+TRAINED = ("synth_counting", "synth_grounding", "synth_chart", "synth_science")
+
+
 @pytest.mark.slow
-def test_nano_scores_clearly_above_the_random_tiny_model(cli, tmp_path: Path) -> None:
-    scores = {}
+def test_nano_answers_every_trained_family_in_its_format_where_the_random_model_cannot(cli, tmp_path: Path) -> None:
+    """Every nano answer on its trained families parses (status ok, no parse error or missing
+    answer); the random tiny model, run the same way, does not manage that, so the check can fail."""
+    failures = {}
     for model in ("nano", "tiny"):
         out = tmp_path / model
-        done = cli("run", "--model", model, "--tasks", "synth_science,synth_grounding", "--limit", "40",
-                   "--gen-kwargs", "max_new_tokens=40", "--output", str(out), "--no-progress", timeout=600)
+        done = cli("run", "--model", model, "--tasks", ",".join(TRAINED), "--limit", "30",
+                   "--gen-kwargs", "max_new_tokens=40", "--output", str(out), "--no-progress", timeout=900)
         assert done.returncode == 0, done.stderr[-2000:]
-        results = json.loads((out / "results.json").read_text())
-        scores[model] = {task: row["score"] for task, row in results["tasks"].items()}
-    assert scores["nano"]["synth_science"] >= scores["tiny"]["synth_science"] + 0.25
-    assert scores["nano"]["synth_grounding"] > scores["tiny"]["synth_grounding"]
+        tasks = json.loads((out / "results.json").read_text())["tasks"]
+        assert set(tasks) == set(TRAINED)
+        failures[model] = {task: {status: count for status, count in row["status_counts"].items()
+                                  if status != "ok" and count} for task, row in tasks.items()}
+        for task, row in tasks.items():
+            assert sum(row["status_counts"].values()) == 30, (model, task, row["status_counts"])
+    assert failures["nano"] == dict.fromkeys(TRAINED, {})
+    assert any(failures["tiny"].values()), failures["tiny"]

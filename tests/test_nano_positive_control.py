@@ -1,10 +1,11 @@
-"""The trainer's positive control (slow, about 2 minutes on 2 cores; docs/NANO.md "Positive
-control", with its GRPO settings but 10 steps instead of 30): a nano model that has half learnt
+"""The trainer's positive control (slow, about 2 minutes on 2 cores; docs/NANO.md "The trainer
+works", with its GRPO settings but 10 steps instead of 30): a nano model that has half learnt
 the sanity `count` question is trained with GRPO through `orsta-train`, on the `count`
 verifier's reward only, and must then answer held-out images clearly better, as
-`orsta-bench compare` measures it. Every part is the real one a user
-runs: the sanity SFT loop (`--save`), the task export, orsta-train with the vtriune preset on the
-M-RoPE model, `orsta-bench run` and `compare`, each as a subprocess."""
+`orsta-bench compare` measures it. Every part is the real one a user runs: the sanity check on
+the recipe's SFT loop (`research.sanity --save`), the task export (`research.sanity_task`),
+orsta-train with the vtriune preset on the M-RoPE model, `orsta-bench run` and `compare`, each
+as a subprocess."""
 
 from __future__ import annotations
 
@@ -18,13 +19,16 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-CONFIG = Path(__file__).resolve().parents[1] / "docs" / "nano" / "control_grpo.yaml"
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = REPO / "docs" / "nano" / "control_grpo.yaml"
 OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+# research/ is not installed: the repository root goes on the path (the runs work in tmp_path).
+PATH = {"PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
 
 
 def _python(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd, timeout=900,
-                          env={**os.environ, **OFFLINE})
+                          env={**os.environ, **OFFLINE, **PATH})
     assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-3000:])
     return done
 
@@ -34,11 +38,11 @@ def _accuracy(run: Path) -> float:
 
 
 def test_grpo_raises_held_out_accuracy_of_a_half_learnt_question(tmp_path: Path) -> None:
-    _python("-m", "orsta_train.nano.sanity", "--output", "sft", "--question", "count", "--lr", "3e-4",
+    _python("-m", "research.sanity", "--output", "sft", "--question", "count", "--lr", "3e-4",
             "--steps", "150", "--eval-every", "150", "--heldout", "50", "--threads", "2", "--save", cwd=tmp_path)
-    _python("-m", "orsta_train.nano.sanity_task", "--question", "count", "--n", "600", "--seed", "1",
+    _python("-m", "research.sanity_task", "--question", "count", "--n", "600", "--seed", "1",
             "--output", "train", cwd=tmp_path)
-    _python("-m", "orsta_train.nano.sanity_task", "--question", "count", "--n", "100", "--seed", "2",
+    _python("-m", "research.sanity_task", "--question", "count", "--n", "100", "--seed", "2",
             "--output", "heldout", cwd=tmp_path)
     _python("-c", "from orsta_train.cli import main; main()", "--config", str(CONFIG), "--model", "sft/model",
             "--tasks", "sanity_count", "--output", "grpo", "--max-steps", "10", "--set", "samples_per_task=600",

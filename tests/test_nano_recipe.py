@@ -175,15 +175,16 @@ def test_rebuild_cli_bad_arguments_exit_2_and_write_nothing(tmp_path: Path, args
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--arms", "joint", "--set", "learnig_rate=1e-5"], "unknown GRPO setting(s) learnig_rate"),
-    (["--arms", "joint", "--set", "max_steps=5"], "unknown GRPO setting(s) max_steps"),
+    (["--arms", "joint", "--set", "grpo.learnig_rate=1e-5"], "unknown or fixed key 'grpo.learnig_rate'"),
+    (["--arms", "joint", "--set", "grpo.max_steps=5"], "unknown or fixed key 'grpo.max_steps'"),
+    (["--arms", "joint", "--set", "learning_rate=1e-5"], "unknown or fixed key 'learning_rate'"),
     (["--arms", "joint", "--suffix", "../x"], "--suffix"),
     (["--arms", "jiont"], "unknown arm(s) jiont"),
 ])
 def test_ablation_cli_rejects_bad_arguments_before_training(tmp_path: Path, args: list[str], message: str) -> None:
     (tmp_path / "sft").mkdir()
     (tmp_path / "sft" / "config.json").write_text("{}")
-    done = subprocess.run([sys.executable, "-m", "orsta_train.nano.ablations", "--run", str(tmp_path), *args],
+    done = subprocess.run([sys.executable, "-m", "research.ablations", "--run", str(tmp_path), *args],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and message in done.stderr, done.stderr[-2000:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sft"]
@@ -207,7 +208,26 @@ def test_rebuild_command_runs_every_stage_on_a_tiny_budget(tmp_path: Path) -> No
     assert grounding["verifier"]["params"]["train_iou_threshold"] == 0.5
     metrics = [json.loads(line) for line in (out / "grpo" / "metrics.jsonl").read_text().splitlines()]
     assert any("source/synth_counting/accuracy" in row for row in metrics)
-    plots = subprocess.run([sys.executable, "-m", "orsta_train.nano.plots", "--run", str(out),
-                            "--out", str(tmp_path / "png")], capture_output=True, text=True, timeout=120)
+    plots = subprocess.run([sys.executable, "-m", "research.plots", "--run", str(out),
+                            "--out", str(tmp_path / "png")], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert plots.returncode == 0, plots.stderr[-2000:]
     assert {p.name for p in (tmp_path / "png").iterdir()} >= {"sft_loss.png", "grpo_reward.png", "grpo_iou_threshold.png"}
+
+
+def test_research_code_stays_out_of_the_installed_package() -> None:
+    """research/ is not in the wheel, and nothing the wheel holds imports it."""
+    import ast
+    import re
+
+    wheel = re.search(r"\[tool\.hatch\.build\.targets\.wheel\]\s*packages\s*=\s*\[([^\]]*)\]",
+                      (REPO / "pyproject.toml").read_text())
+    assert wheel is not None
+    assert sorted(re.findall(r'"([^"]+)"', wheel.group(1))) == ["orsta_bench", "orsta_train"]
+    importers = []
+    for path in [*(REPO / "orsta_bench").rglob("*.py"), *(REPO / "orsta_train").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            if any(name == "research" or name.startswith("research.") for name in names):
+                importers.append(str(path.relative_to(REPO)))
+    assert importers == []

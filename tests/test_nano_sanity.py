@@ -1,4 +1,4 @@
-"""The visual sanity check (`python -m orsta_train.nano.sanity`): its questions are answered by the
+"""The visual sanity check (`python -m research.sanity`): its questions are answered by the
 image alone, its arguments are checked, and a short run writes the measured curve."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from orsta_train.nano.sanity import CANVAS, PALETTE, draw_question
+from orsta_bench.synth.common import COLORS
+from research.sanity_questions import CANVAS, COLOURS, draw_question
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,7 +34,7 @@ def objects(image) -> list[tuple[str, str]]:
         fill = mask.mean()
         shape = "square" if fill > 0.95 else "circle" if fill > 0.7 else "triangle"
         rgb = tuple(int(v) for v in pixels[box][mask][0])
-        found.append((shape, next(name for name, value in PALETTE.items() if value == rgb)))
+        found.append((shape, next(name for name in COLOURS if COLORS[name] == rgb)))
     assert len(found) == count
     return found
 
@@ -84,7 +85,7 @@ def test_examples_label_the_answer_and_place_the_image_as_asked(text_first: bool
     from transformers import AutoProcessor
 
     from orsta_bench.models.nano import nano_model_path
-    from orsta_train.nano.sanity import question_example
+    from research.sanity_questions import question_example
 
     processor = AutoProcessor.from_pretrained(str(nano_model_path()))
     example = question_example(processor, "colour", random.Random(3), text_first)
@@ -108,7 +109,7 @@ def test_examples_label_the_answer_and_place_the_image_as_asked(text_first: bool
 def test_restated_answers_name_what_the_question_counts(question: str, template: str, prefix: str) -> None:
     import re
 
-    from orsta_train.nano.sanity import restated
+    from research.sanity_questions import restated
 
     for seed in range(20):
         _, text, answer = draw_question(question, random.Random(seed))
@@ -119,7 +120,7 @@ def test_restated_answers_name_what_the_question_counts(question: str, template:
 
 
 def sanity(tmp_path: Path, *args: str, timeout: int = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "orsta_train.nano.sanity", "--output", str(tmp_path / "s"), *args],
+    return subprocess.run([sys.executable, "-m", "research.sanity", "--output", str(tmp_path / "s"), *args],
                           cwd=REPO, capture_output=True, text=True, timeout=timeout)
 
 
@@ -129,7 +130,8 @@ def sanity(tmp_path: Path, *args: str, timeout: int = 60) -> subprocess.Complete
     (["--question", "count", "--lr", "0"], "--lr and --vision-lr must be > 0"),
     (["--question", "count", "--vision-lr", "-1"], "--lr and --vision-lr must be > 0"),
     (["--question", "count", "--steps", "0"], "--steps"),
-    (["--question", "count", "--arch", "mrope_section=[8,8,8]"], "must sum to"),
+    (["--question", "count", "--set", "arch.mrope_section=[8,8,8]"], "must sum to"),
+    (["--question", "count", "--set", "grpo.learning_rate=1e-5"], "unknown or fixed key 'grpo.learning_rate'"),
     (["--question", "colour", "--restate", "{kind}"], "must contain {answer}"),
 ])
 def test_bad_arguments_exit_2_name_the_problem_and_write_nothing(tmp_path: Path, args: list[str], message: str) -> None:
@@ -140,20 +142,34 @@ def test_bad_arguments_exit_2_name_the_problem_and_write_nothing(tmp_path: Path,
 
 
 @pytest.mark.slow
-def test_a_short_run_writes_the_measured_curve(tmp_path: Path) -> None:
+def test_a_short_run_writes_the_measured_curve_of_the_model_it_trains(tmp_path: Path) -> None:
+    import torch
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    from research.measure import measure, measure_model
+    from research.sanity_questions import question_example
+
     done = sanity(tmp_path, "--question", "count,red", "--steps", "2", "--batch-size", "4", "--heldout", "6",
-                  "--eval-every", "1", "--arch", "rope_theta=2", "--vision-lr", "1e-4", "--text-first",
-                  "--restate", "{kind} {answer}", timeout=600)
+                  "--eval-every", "1", "--set", "arch.rope_theta=2", "--vision-lr", "1e-4", "--text-first",
+                  "--restate", "{kind} {answer}", "--save", timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads((tmp_path / "s" / "sanity.json").read_text())
+    out = tmp_path / "s"
+    report = json.loads((out / "sanity.json").read_text())
     assert report["arch"]["rope_theta"] == 2 and report["question"] == "count,red"
     assert report["lr"] == 3e-4 and report["vision_lr"] == 1e-4 and report["text_first"] is True
     assert report["restate"] == "{kind} {answer}"
     assert [point["step"] for point in report["curve"]] == [0, 1, 2]
-    for point in report["curve"]:
-        assert point["heldout_per_task"] == {"count": 6, "red": 6}
-        assert all(0.0 <= rate <= 100.0 for rate in point["exact_answer_rate"].values())
-        assert all(value >= 0.0 for value in point["image_sensitivity"].values())
-    # A step changed the model: the loss is logged and the untrained model is kept as base/.
-    assert report["curve"][1]["loss"] > 0 and (tmp_path / "s" / "base" / "config.json").is_file()
-    assert not (tmp_path / "s" / "model").exists()  # saved only with --save
+    # The first and last points are the measurements of the untrained base and the saved model on
+    # the run's own held-out questions (seeded stream "heldout-<seed>", text first, restated).
+    processor = AutoProcessor.from_pretrained(str(out / "model"))
+    rng = random.Random("heldout-0")
+    heldout = [question_example(processor, q, rng, True, "{kind} {answer}") for q in ("count", "red") for _ in range(6)]
+    measured = [{k: v for k, v in point.items() if k not in ("step", "loss", "elapsed_s")} for point in report["curve"]]
+    assert measured[0] == measure(out / "base", heldout)
+    model = AutoModelForImageTextToText.from_pretrained(str(out / "model"), dtype=torch.float32)
+    assert measured[-1] == measure_model(model, processor.tokenizer.pad_token_id, heldout)
+    assert json.loads((out / "model" / "config.json").read_text())["text_config"]["rope_parameters"]["rope_theta"] == 2
+    # The recipe's SFT loop trained it: its log has one line per --eval-every steps.
+    log = [json.loads(line) for line in (out / "sft_log.jsonl").read_text().splitlines()]
+    assert [row["step"] for row in log] == [1, 2]
+    assert [round(row["loss"], 4) for row in log] == [point["loss"] for point in report["curve"][1:]]

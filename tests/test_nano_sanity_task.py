@@ -1,4 +1,4 @@
-"""Sanity questions written as ordinary task folders (`python -m orsta_train.nano.sanity_task`):
+"""Sanity questions written as ordinary task folders (`python -m research.sanity_task`):
 the spec loads like any task, its answers are what the images hold, the verifier scores them, and
 bad arguments change nothing."""
 
@@ -16,7 +16,7 @@ from scipy import ndimage
 from orsta_bench.reward import score_sample
 from orsta_bench.sources.base import iter_samples
 from orsta_bench.spec.loader import load_spec
-from orsta_train.nano.sanity_task import write_task
+from research.sanity_task import write_task
 from tests.test_nano_sanity import ink
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,7 +53,7 @@ def test_the_side_task_uses_the_exact_verifier_and_seeds_give_their_own_stream(t
     (["--question", "count", "--n", "0"], "--n must be >= 1"),
 ])
 def test_bad_arguments_exit_2_and_write_nothing(tmp_path: Path, args: list[str], message: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "orsta_train.nano.sanity_task", "--output", str(tmp_path / "t"),
+    done = subprocess.run([sys.executable, "-m", "research.sanity_task", "--output", str(tmp_path / "t"),
                            *args], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and message in done.stderr
     assert not (tmp_path / "t").exists()
@@ -62,7 +62,7 @@ def test_bad_arguments_exit_2_and_write_nothing(tmp_path: Path, args: list[str],
 def test_an_existing_folder_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
     (tmp_path / "t").mkdir()
     (tmp_path / "t" / "keep.txt").write_text("mine")
-    done = subprocess.run([sys.executable, "-m", "orsta_train.nano.sanity_task", "--question", "count",
+    done = subprocess.run([sys.executable, "-m", "research.sanity_task", "--question", "count",
                            "--output", str(tmp_path / "t")], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "exists" in done.stderr
     assert [p.name for p in (tmp_path / "t").iterdir()] == ["keep.txt"]

@@ -45,6 +45,7 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     (folder / ".lock").write_text(f"host {socket.gethostname()} pid {pid}\n")
     done = run(folder)
     assert done.returncode == 0, done.stderr
+    assert f"took over the stale lock of host {socket.gethostname()} pid {pid}" in done.stderr  # --no-progress too
     lock = RunLock(folder).acquire()  # a finished run leaves no holder behind
     assert lock.note is None
     lock.release()
@@ -87,3 +88,25 @@ def test_read_only_folder_exits_2(tmp_path: Path) -> None:
         folder.chmod(0o755)
     assert done.returncode == 2, done.stderr
     assert "cannot write the run folder" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("name", ["run.json", "samples.jsonl"])
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_run_folder_file_that_is_a_device_or_fifo_exits_2(tmp_path: Path, name: str, target: str) -> None:
+    """Read without a bound, /dev/zero ran into MemoryError and a FIFO blocked for ever."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    if name == "samples.jsonl":
+        (folder / "run.json").write_text("{}")  # reached only after the settings matched: see below
+    if target == "fifo":
+        os.mkfifo(folder / "fifo")
+        target = str(folder / "fifo")
+    (folder / name).symlink_to(target)
+    if name == "run.json":
+        done = run(folder)
+        assert done.returncode == 2, done.stderr
+        assert "run.json" in done.stderr and "not a regular file" in done.stderr
+        assert "Traceback" not in done.stderr
+    else:
+        with pytest.raises(RunFolderError, match="samples.jsonl is not a regular file"):
+            RunFolder(folder).finished_keys()

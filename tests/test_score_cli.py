@@ -64,3 +64,15 @@ def test_unreadable_input_exits_two_and_writes_nothing(tmp_path):
     source = write(tmp_path / "in.jsonl", [{"id": 1, "verifier": "count", "response": "1", "reference": 1}])
     done = run("--input", str(source), "--output", str(tmp_path / "no" / "out.jsonl"))
     assert done.returncode == 2 and "does not exist" in done.stderr
+
+
+def test_a_device_as_input_exits_two_but_a_pipe_is_read(tmp_path):
+    """/dev/zero was read until MemoryError (a traceback); a pipe (`-i <(...)`) is a fine input."""
+    out = tmp_path / "out.jsonl"
+    done = run("--input", "/dev/zero", "--output", str(out))
+    assert done.returncode == 2 and "is a device" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
+    record = json.dumps({"id": 1, "verifier": "count", "response": "4", "reference": 4})
+    done = subprocess.run([str(Path(sys.executable).parent / "orsta-bench"), "score", "--input", "/dev/stdin",
+                           "--workers", "0"], input=record + "\n", capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and json.loads(done.stdout)["score"] == 1.0

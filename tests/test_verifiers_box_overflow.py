@@ -51,3 +51,34 @@ def test_ordinary_boxes_keep_their_iou():
     ious, problem = native_ious([{"bbox_2d": [0.1, 0.1, 0.9, 0.9], "label": "a"}],
                                 [{"bbox_2d": [0.0, 0.0, 1.0, 1.0], "label": "a"}])
     assert problem is None and ious[0, 0] == pytest.approx(0.64)
+
+
+MAP_ONLY = {"map": 0.5, "map50": 0.25, "map75": 0.25, "iou_max_label_first": 0.0, "iou_completeness": 0.0}
+
+
+@pytest.mark.parametrize("coords", ["norm1000", "norm1"])
+def test_identical_huge_boxes_score_one_with_map_weights(coords):
+    """COCO ignores boxes with an area over 1e10 or infinite: mAP came back -1 ('no ground
+    truth'), a score of -1 `ok`."""
+    truth = [{"bbox_2d": HUGE, "label": "cat"}]
+    result = score("detection", detection_answer(HUGE), truth, {"coords": coords, **MAP_ONLY})
+    assert result.status.value == "ok" and result.value == pytest.approx(1.0)
+    assert all(result.parts[key] == pytest.approx(1.0) for key in ("map", "map50", "map75"))
+
+
+def test_map_of_boxes_beyond_the_frame_is_their_overlap_not_minus_one():
+    truth = [{"bbox_2d": [0, 0, 1e9, 1e9], "label": "cat"}]
+    half = detection_answer([0, 0, 1e9, 5e8])  # IoU 0.5: matched at 0.5, not at 0.75
+    params = {"coords": "norm1", "iou_max_label_first": 0.0}
+    assert score("detection", half, truth, {**params, "map50": 1.0}).value == pytest.approx(1.0)
+    assert score("detection", half, truth, {**params, "map75": 1.0}).value == 0.0
+
+
+def test_map_within_the_frame_is_unchanged():
+    truth = [{"bbox_2d": [0.1, 0.1, 0.5, 0.5], "label": "cat"}, {"bbox_2d": [0.5, 0.5, 0.9, 0.8], "label": "dog"}]
+    answer = json.dumps([{"bbox_2d": [0.1, 0.12, 0.5, 0.5], "label": "cat"}, {"bbox_2d": [0.6, 0.5, 0.9, 0.8], "label": "dog"}])
+    from orsta_bench.verifiers.detection_math import coco_map
+
+    preds = json.loads(answer)
+    result = score("detection", answer, truth, {"coords": "norm1", **MAP_ONLY})
+    assert result.parts["map"] == coco_map(preds, truth)["map"]

@@ -194,3 +194,17 @@ def test_files_given_to_a_datasets_builder_pass_the_path_policy(tmp_path):
     spec = load_spec(write_spec(tmp_path, f"{{kind: vtriune, dataset: parquet, files: '{FIXTURE}'}}"))
     with pytest.raises(SourceError, match="outside the allowed folders"):
         next(iter_samples(spec))
+
+
+def test_a_bad_image_in_a_later_row_is_found_before_a_run_writes(tmp_path):
+    """Rows stream, so only the run's check pass (`check_sample_files`, no pixels read) sees the
+    last row's image leading to /dev/zero before anything is written."""
+    from orsta_bench.sources.base import check_sample_files
+
+    (tmp_path / "zero.png").symlink_to("/dev/zero")
+    path = _rewrite(tmp_path, lambda rows: rows[-1].update(images=[{"bytes": None, "path": "zero.png"}]))
+    spec = load_with_fixture(write_spec(tmp_path, f"{{kind: vtriune, files: '{path}'}}"))
+    assert next(iter_samples(spec)) is not None  # the first sample alone does not see it
+    with pytest.raises(SourceError, match="zero.png.*not a regular file"):
+        check_sample_files(spec)
+    check_sample_files(spec, limit=1)  # the rows a --limit 1 run reads are fine

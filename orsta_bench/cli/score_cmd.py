@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import stat
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -109,6 +110,8 @@ def score_command(
     from orsta_bench.scoring import ScoreJob, ScoringPool
 
     try:
+        if stat.S_ISCHR(input.stat().st_mode) or stat.S_ISBLK(input.stat().st_mode):  # /dev/zero: endless
+            fail(f"--input {input} is a device, not a JSONL file; give a file (or a pipe)")
         data = input.read_bytes()
     except OSError as error:
         fail(f"cannot read --input {input}: {error.strerror or error}. Give an existing JSONL file.")

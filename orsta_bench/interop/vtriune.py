@@ -15,6 +15,7 @@ back the identical sample (same id, task, prompt, verifier call, hash and scores
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -205,7 +206,8 @@ def row_images(row: dict[str, Any], base: Path, where: str) -> list[SampleImage]
             path = Path(image["path"])
             path = path if path.is_absolute() else base / path
             if not path.is_file():
-                raise VTriuneFormatError(f"{where}: images[{number}] has no bytes and {path} does not exist")
+                problem = "is not a regular file" if os.path.lexists(path) else "does not exist"
+                raise VTriuneFormatError(f"{where}: images[{number}] has no bytes and {path} {problem}")
             images.append(SampleImage(path=str(path)))
         else:
             raise VTriuneFormatError(f"{where}: images[{number}] must be {{bytes, path}} with bytes or a path")

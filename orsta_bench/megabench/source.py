@@ -107,10 +107,11 @@ def _read_rows(files: list[Path]) -> Iterator[tuple[str, dict[str, Any]]]:
             yield f"{file}:row {index}", row
 
 
-def _frames(path: Path, limit: int, where: str, media_root: Path) -> list[SampleImage]:
+def _frames(path: Path, limit: int, where: str, media_root: Path, decode: bool = True) -> list[SampleImage]:
     """A video as up to `limit` uniformly spaced frames: from a folder of frame images next to it
     (`clip.mp4` -> `clip/` or `clip.mp4.frames/`), else decoded with PyAV when installed (only a
-    regular file under the media folder: the path policy of docs/specs.md)."""
+    regular file under the media folder: the path policy of docs/specs.md; `decode=False`
+    checks that and returns no frames)."""
     for folder in (path.with_suffix(""), Path(f"{path}.frames")):
         if folder.is_dir():
             frames = sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES)
@@ -126,6 +127,8 @@ def _frames(path: Path, limit: int, where: str, media_root: Path) -> list[Sample
         check_file(path, [media_root], "video", MAX_DATA_FILE_BYTES)
     except UnsafePathError as error:
         raise SourceError(f"{where}: {error}") from None
+    if not decode:
+        return []
     with av.open(str(path)) as container:
         decoded = [frame.to_image() for frame in container.decode(video=0)]
     if not decoded:
@@ -139,8 +142,8 @@ def _spaced(total: int, limit: int) -> list[int]:
     return [round(i * (total - 1) / (limit - 1)) for i in range(limit)] if limit > 1 else [0]
 
 
-def _section(text: str, media: list[str], media_root: Path, params: MegabenchParams, where: str
-             ) -> tuple[list[dict[str, Any]], list[SampleImage]]:
+def _section(text: str, media: list[str], media_root: Path, params: MegabenchParams, where: str,
+             decode: bool = True) -> tuple[list[dict[str, Any]], list[SampleImage]]:
     import re
 
     pieces = re.split(r"(<image>|<video>)", text or "")
@@ -158,7 +161,7 @@ def _section(text: str, media: list[str], media_root: Path, params: MegabenchPar
         file = media_root / next(media_iter)
         mime = mimetypes.guess_type(file.name)[0] or ""
         if mime.startswith("video"):
-            frames = _frames(file, params.max_video_frames, where, media_root)
+            frames = _frames(file, params.max_video_frames, where, media_root, decode)
             parts.append({"type": "text", "text": "[video start]"})
             parts += [{"type": "image", "index": len(images) + i} for i in range(len(frames))]
             parts.append({"type": "text", "text": "[video end]"})
@@ -171,8 +174,10 @@ def _section(text: str, media: list[str], media_root: Path, params: MegabenchPar
     return parts, images
 
 
-def build_item(row: dict[str, Any], where: str, media_root: Path, params: MegabenchParams) -> RawItem:
-    """One dataset row -> a RawItem with the official prompt, image order and verifier call."""
+def build_item(row: dict[str, Any], where: str, media_root: Path, params: MegabenchParams,
+               decode: bool = True) -> RawItem:
+    """One dataset row -> a RawItem with the official prompt, image order and verifier call
+    (`decode=False`: videos are checked, not decoded)."""
     from orsta_bench.megabench.aggregate import is_open_task, load_task_meta
 
     for column in ("id", "task_name", "query_text", "answer", "metric_info"):
@@ -187,7 +192,8 @@ def build_item(row: dict[str, Any], where: str, media_root: Path, params: Megabe
     images: list[SampleImage] = []
     for index, (text_column, media_column) in enumerate(_SECTIONS):
         media = _literal(row, media_column, where) or []
-        parts, section_images = _section(row.get(text_column) or "", list(media), media_root, params, where)
+        parts, section_images = _section(row.get(text_column) or "", list(media), media_root, params, where,
+                                         decode)
         for part in parts:
             if part["type"] == "image":
                 part = {"type": "image", "index": part["index"] + len(images)}
@@ -250,7 +256,14 @@ def _rows(loaded: LoadedSpec, params: MegabenchParams) -> tuple[Iterator[tuple[s
     return _read_rows(files), media_root
 
 
-@register_source("megabench", MegabenchParams)
+def _items_undecoded(loaded: LoadedSpec, params: MegabenchParams) -> Iterator[RawItem]:
+    """The rows as items with their file paths, videos not decoded: the check before a run."""
+    rows, media_root = _rows(loaded, params)
+    for where, row in rows:
+        yield build_item(row, where, media_root, params, decode=False)
+
+
+@register_source("megabench", MegabenchParams, check=_items_undecoded)
 def load_megabench(loaded: LoadedSpec, params: MegabenchParams) -> Iterator[RawItem]:
     rows, media_root = _rows(loaded, params)
     for where, row in rows:

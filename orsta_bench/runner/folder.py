@@ -14,10 +14,12 @@ from typing import Any
 
 from orsta_bench.atomic import write_json_atomic
 from orsta_bench.runner.fingerprint_change import describe_fingerprint_change
+from orsta_bench.safe_files import read_regular
 
 SAMPLES_FILE = "samples.jsonl"
 RUN_FILE = "run.json"
 RESULTS_FILE = "results.json"
+MAX_RUN_FILE_BYTES = 64 * 2**20  # run.json is a few KiB: settings and one hash per task
 # Fingerprint keys a resume must match exactly (batch size, workers, display: free to change).
 FINGERPRINT_KEYS = ("model", "model_name", "backend_args", "generation", "spec_hashes", "seed",
                     "limit", "package_version")
@@ -69,9 +71,9 @@ class RunFolder:
 
     def _read_run_json(self) -> dict[str, Any]:
         run_file = self.path / RUN_FILE
-        try:
-            data = json.loads(run_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:  # ValueError: bad JSON or non-UTF-8 bytes
+        try:  # bounded: a run.json that is a device or a FIFO must not be read until memory runs out
+            data = json.loads(read_regular(run_file, MAX_RUN_FILE_BYTES).decode("utf-8"))
+        except (OSError, ValueError) as error:  # ValueError: bad JSON, non-UTF-8, not a regular file
             raise RunFolderError(f"{run_file}: unreadable ({error}); delete the folder or "
                                  "choose another --output") from None
         if not isinstance(data, dict):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -72,13 +73,15 @@ def fingerprint(config: RunConfig, specs: list[Any], gen: dict[str, Any]) -> dic
     }
 
 
-def _check_sources_open(specs: list[Any]) -> None:
-    """Read the first sample of every task before anything is written, so missing data fails
-    the run with its clear SourceError and leaves no run folder behind."""
-    from orsta_bench.sources.base import iter_samples
+def _check_sources_open(specs: list[Any], limit: int | None) -> None:
+    """Read the first sample of every task and check every image path of the samples to run
+    before anything is written, so missing data or a bad path fails the run with its clear
+    SourceError and leaves no run folder behind."""
+    from orsta_bench.sources.base import check_sample_files, iter_samples
 
     for loaded in specs:
         next(iter_samples(loaded, limit=1), None)
+        check_sample_files(loaded, limit)
 
 
 def _sample_key(sample: Sample) -> tuple[str, str]:
@@ -152,7 +155,7 @@ class Runner:
         gen = check_gen_kwargs(config.gen_kwargs)
         ref = parse_model(config.model, config.model_name)
         specs = select_tasks(load_catalog(config.tasks_dir, config.data_roots), config.tasks)
-        _check_sources_open(specs)
+        _check_sources_open(specs, config.limit)
         prints = fingerprint(config, specs, gen)
         lock = RunLock(config.output)
         token: Any = None
@@ -169,8 +172,8 @@ class Runner:
             if isinstance(token, BaseException):
                 raise RunFolderError(str(token))
             markers = Markers(config.output, token, launch)
-            if lock.note and self.display is not None:
-                self.display.note(lock.note)
+            if lock.note:
+                self._note(lock.note)
             return self._run_locked(specs, gen, ref, prints, markers)
         except BaseException as error:
             if markers is not None:
@@ -181,6 +184,13 @@ class Runner:
             if launch.is_main and isinstance(token, str):  # this launch holds the lock
                 Markers(config.output, token, launch).remove()
                 lock.release()
+
+    def _note(self, message: str) -> None:
+        """Tell the user: on the live display, or on stderr when there is none (--no-progress)."""
+        if self.display is not None:
+            self.display.note(message)
+        else:
+            print(message, file=sys.stderr, flush=True)
 
     def _run_locked(self, specs: list[Any], gen: dict[str, Any], ref: Any, prints: dict[str, Any],
                     markers: Markers) -> RunOutcome:

@@ -10,6 +10,7 @@ a merge killed half way is finished by the next run without duplicates.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,19 @@ def shard_path(folder: Path, rank: int) -> Path:
 
 def shard_files(folder: Path) -> list[Path]:
     return sorted(Path(folder).glob(SHARD_GLOB))
+
+
+def _exists_as_file(path: Path) -> bool:
+    """False when `path` is absent; RunFolderError when it is not a regular file (a device or a
+    FIFO would be read until memory runs out, or block for ever)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(mode):
+        raise RunFolderError(f"{path} is not a regular file; this is not a run folder written by "
+                             "orsta-bench run: choose another --output")
+    return True
 
 
 def _complete_lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -50,14 +64,14 @@ def _key(line: bytes, where: str) -> tuple[str, str]:
 
 def keys_in(path: Path) -> set[tuple[str, str]]:
     """(task, id) of every complete record of one samples file (missing file: none)."""
-    if not path.exists():
+    if not _exists_as_file(path):
         return set()
     return {_key(line, f"{path}:{number}") for number, line in _complete_lines(path)}
 
 
 def cut_torn_tail(path: Path) -> None:
     """Drop an unfinished last line before appending to `path` (only its writer may do this)."""
-    if not path.exists():
+    if not _exists_as_file(path):
         return
     size = path.stat().st_size
     with path.open("r+b") as handle:

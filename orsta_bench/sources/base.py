@@ -62,6 +62,22 @@ def check_images(loaded: LoadedSpec, item: RawItem) -> None:
                 raise SourceError(f"{loaded.path}: sample {item.id!r} images[{number}]: {error}") from None
 
 
+def check_sample_files(loaded: LoadedSpec, limit: int | None = None) -> None:
+    """The path policy for every image of the first `limit` samples, before a run writes
+    anything: through the source's `check` pass (no pixels, no video decoding). Sources without
+    one name no files row by row (synthetic) or check every row before their first (jsonl)."""
+    from orsta_bench.sources.registry import get_source, validate_source_params
+
+    entry = get_source(loaded.spec.source.kind)
+    if entry.check is None:
+        return
+    params = validate_source_params(loaded.spec.source.kind, loaded.spec.source.params)
+    for index, item in enumerate(entry.check(loaded, params)):
+        if limit is not None and index >= limit:
+            return
+        check_images(loaded, item)
+
+
 def build_sample(loaded: LoadedSpec, item: RawItem) -> Sample:
     check_images(loaded, item)
     spec = loaded.spec

@@ -24,18 +24,21 @@ class SourceEntry:
     params_model: type[BaseModel]
     load: ItemLoader
     count: Counter
+    check: ItemLoader | None = None
 
 
 _REGISTRY: Registry[SourceEntry] = Registry("source kind", "orsta_bench.sources")
 
 
 def register_source(
-    kind: str, params_model: type[BaseModel], count: Counter | None = None
+    kind: str, params_model: type[BaseModel], count: Counter | None = None, check: ItemLoader | None = None
 ) -> Callable[[ItemLoader], ItemLoader]:
-    """Decorator: `load(spec, params)` yields RawItems; `count` gives the sample count if cheap."""
+    """Decorator: `load(spec, params)` yields RawItems; `count` gives the sample count if cheap;
+    `check`, for sources that name files row by row, yields the same items without reading
+    pixels or decoding videos, so a run checks every path before it writes anything."""
 
     def wrap(load: ItemLoader) -> ItemLoader:
-        _REGISTRY.add(kind, SourceEntry(kind, params_model, load, count or (lambda spec, p: None)))
+        _REGISTRY.add(kind, SourceEntry(kind, params_model, load, count or (lambda spec, p: None), check))
         return load
 
     return wrap

@@ -169,7 +169,8 @@ def _rows(loaded: LoadedSpec, params: VTriuneParams) -> Iterator[tuple[str, Path
             yield f"{path} row {number}", path.parent, f"{path.stem}:{number}", row
 
 
-@register_source("vtriune", VTriuneParams, count=_count)
+@register_source("vtriune", VTriuneParams, count=_count,
+                 check=lambda loaded, params: load_vtriune(loaded, params))  # images are paths or bytes
 def load_vtriune(loaded: LoadedSpec, params: VTriuneParams) -> Iterator[RawItem]:
     from orsta_bench.interop.vtriune import VTriuneFormatError
 

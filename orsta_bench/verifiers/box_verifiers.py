@@ -203,8 +203,27 @@ def detection_verifier(found: Answer, prepared: tuple[Any, ...], p: DetectionPar
     if problem:
         return result(0.0, response, p, status=Status.PARSE_ERROR, detail=problem, parsed=preds[:100],
                       extractor=extractor, answer_found=False)
+    if any(ratios[key] > 0 for key in ("map", "map50", "map75")):
+        unit_preds, unit_gts = _within_coco_area_range(unit_preds, unit_gts)
     accuracy, parts = detection_reward(unit_preds, unit_gts, threshold, ratios, ious)
     if threshold != "average":
         parts["threshold"] = float(threshold)
     return result(accuracy, response, p, parsed=preds[:100], extractor=extractor, parts=parts,
                   answer_found=True)
+
+
+def _within_coco_area_range(preds: list[dict[str, Any]], gts: list[dict[str, Any]]
+                            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Boxes beyond the 0-1 frame scaled together by a power of two into it: COCO ignores boxes
+    with an area over 1e10 (mAP -1, "no ground truth") or an infinite one (IoU NaN), so identical
+    huge boxes scored -1 or 0. A power of two is exact, so IoUs do not change; boxes within the
+    frame are left alone (the same mAP as before, bit for bit)."""
+    largest = max(abs(c) for box in preds + gts for c in box["bbox_2d"])
+    if largest <= 1.0:
+        return preds, gts
+    exponent = math.frexp(largest)[1]
+
+    def scaled(boxes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**box, "bbox_2d": [math.ldexp(c, -exponent) for c in box["bbox_2d"]]} for box in boxes]
+
+    return scaled(preds), scaled(gts)

@@ -68,19 +68,22 @@ def native_ious(preds: list[Box], gts: list[Box]) -> tuple[np.ndarray, str | Non
     return np.where(identical, 1.0, ious), None
 
 
-def match_label_first(preds: list[Box], gts: list[Box], ious: np.ndarray, threshold: float) -> list[float]:
+def match_label_first(preds: list[Box], gts: list[Box], ious: np.ndarray | list[list[float]],
+                      threshold: float) -> list[float]:
     """For each ground truth in order: the unused same-label prediction with the highest IoU
-    (first on ties), kept when IoU >= threshold. Returns the matched IoUs in match order."""
-    used = np.zeros(len(preds), dtype=bool)
-    labels = np.asarray([b["label"].lower() for b in preds], dtype=object)
+    (first on ties), kept when IoU >= threshold. Returns the matched IoUs in match order.
+    Plain Python: for a handful of boxes, 11 thresholds of numpy calls cost more than the work."""
+    table = ious.tolist() if isinstance(ious, np.ndarray) else ious
+    labels = [box["label"].lower() for box in preds]
+    used = [False] * len(preds)
     matched: list[float] = []
     for j, gt in enumerate(gts):
-        candidates = np.flatnonzero((labels == gt["label"].lower()) & ~used)
-        if candidates.size == 0:
-            continue
-        best = candidates[int(np.argmax(ious[candidates, j]))]
-        if ious[best, j] >= threshold:
-            matched.append(ious[best, j])
+        label, best = gt["label"].lower(), -1
+        for i, candidate in enumerate(labels):
+            if candidate == label and not used[i] and (best < 0 or table[i][j] > table[best][j]):
+                best = i
+        if best >= 0 and table[best][j] >= threshold:
+            matched.append(table[best][j])
             used[best] = True
     return matched
 
@@ -126,7 +129,8 @@ def iou_component(
     """One IoU component (weighted score) at a threshold, or averaged over the 11 thresholds."""
     matcher = match_label_first if strategy == "iou_max_label_first" else match_iou_first
     if threshold == "average":
-        scores = [strategy_score(matcher(preds, gts, ious, t), len(preds), len(gts), c) for t in THRESHOLDS]
+        table = ious.tolist() if strategy == "iou_max_label_first" else ious
+        scores = [strategy_score(matcher(preds, gts, table, t), len(preds), len(gts), c) for t in THRESHOLDS]
         return {"weighted": sum(s["weighted"] for s in scores) / len(THRESHOLDS)}
     return strategy_score(matcher(preds, gts, ious, float(threshold)), len(preds), len(gts), c)
 

@@ -2,10 +2,11 @@
 
 Everything is a standard Qwen2.5-VL config, so the HF backend, TRL and the trainer run it through
 exactly the code paths of a real checkpoint, with the real 3-D M-RoPE positions (the processor
-returns `mm_token_type_ids`). The one choice that matters at this scale is `rope_theta`: with a
-4-8 token image grid and Qwen's chunked `mrope_section` (height and width get the lowest
-frequencies), theta 1e6 or 1e4 leaves image rows and columns almost indistinguishable; a small
-theta gives those sections usable rotations (docs/NANO.md has the probe).
+returns `mm_token_type_ids`). `rope_theta` is small (20) from an argument: with a 4-8 token
+image grid and Qwen's chunked `mrope_section` (height and width get the lowest frequencies),
+theta 1e6 or 1e4 leaves image rows and columns almost indistinguishable, and a small theta gives
+those sections usable rotations. The sanity check did not confirm it: theta 20 and 1e6 learn a
+left/right question equally (docs/NANO.md, "What the pipeline can learn at all").
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class NanoArch:
     vision_heads: int = 2
     image_side: int = 112  # the processor resizes every image to image_side x image_side
     # Pixel normalisation (the processor's image_mean/std). The shipped model keeps CLIP's values;
-    # docs/NANO.md ("Probes") measures white-centred ones (mean 1, std 0.5) against them.
+    # docs/NANO.md ("What was learned") measures white-centred ones (mean 1, std 0.5) against them.
     image_mean: list[float] = field(default_factory=lambda: list(CLIP_MEAN))
     image_std: list[float] = field(default_factory=lambda: list(CLIP_STD))
     vocab_size: int = 2048

@@ -1,9 +1,10 @@
 """The nano-Orsta recipe and the pipeline that rebuilds it: tokenizer + model, SFT, GRPO.
 
 Every number that shapes the shipped checkpoint lives in `NanoRecipe`, so the rebuild command,
-the ablations and docs/NANO.md name one source. GRPO is `orsta-train` itself: the recipe writes
-the orsta-train YAML config (`OUTPUT/grpo.yaml`) and runs it through the same resolve/train path
-as the CLI (`orsta-train --config OUTPUT/grpo.yaml` reruns that phase alone).
+the research scripts (research/, whose `--set` addresses these fields) and docs/NANO.md name one
+source. GRPO is `orsta-train` itself: the recipe writes the orsta-train YAML config
+(`OUTPUT/grpo.yaml`) and runs it through the same resolve/train path as the CLI
+(`orsta-train --config OUTPUT/grpo.yaml` reruns that phase alone).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class NanoRecipe:
 
 
 def restate_recipe() -> NanoRecipe:
-    """The fourth session's candidate (docs/NANO.md, "Recipe search"): SFT at a sane learning
+    """The candidate recipe (docs/NANO.md, "Naming the kind before the count"): SFT at a sane learning
     rate, white-centred pixels (CLIP's mean/std make the white background a large constant input
     and SFT learns to ignore the image) and counting targets that name the counted kind first;
     counting weighted 3:1:1:1 and 1,800 steps of 32, so the rebuild takes about 17 minutes."""

@@ -6,7 +6,8 @@ antlr4-python3-runtime 4.11). Nothing else reproduces it: on 238 inputs latex2sy
 disagreed on 135. sympy's public `parse_latex` refuses any runtime but 4.11, and installing 4.11
 would change math-verify's answers (its 4.11 parser fails on "50%"), so this module runs sympy's
 own generated lexer/parser and sympy's own conversion on the installed runtime with only that
-version check skipped; measured identical to the official parser on all 238 inputs and on every
+version check skipped (and an SLL attempt first, which ANTLR guarantees gives the same tree or
+an error, then sympy's LL run); measured identical to the official parser on all 238 inputs and on every
 fixture in tests/fixtures/megabench/official. Where that parser cannot be built (an ATN-v3
 runtime such as 4.9.3, a sympy without these modules) the metrics are `not_scored` with the
 reason from `parser_missing()`, never scored by a substitute parser.
@@ -58,10 +59,18 @@ def parser_missing() -> str:
 
 
 def _run_parser(text: str) -> Any:
+    """sympy's parse: the same tree from a fast SLL attempt when it succeeds, else sympy's own run."""
+    _, _, _, convert = _parser_classes()
+    text = text.strip()
+    tree = _sll_tree(text)
+    return convert(tree if tree is not None else _ll_tree(text))
+
+
+def _ll_tree(text: str) -> Any:
+    """The parse exactly as sympy's parse_latex runs it (full LL prediction, errors raised)."""
     import antlr4
 
-    lexer_class, parser_class, listener_class, convert = _parser_classes()
-    text = text.strip()
+    lexer_class, parser_class, listener_class, _ = _parser_classes()
     listener = listener_class(text)
     lexer = lexer_class(antlr4.InputStream(text))
     lexer.removeErrorListeners()
@@ -69,7 +78,40 @@ def _run_parser(text: str) -> Any:
     parser = parser_class(antlr4.CommonTokenStream(lexer))
     parser.removeErrorListeners()
     parser.addErrorListener(listener)
-    return convert(parser.math().relation())
+    return parser.math().relation()
+
+
+class _Bail(Exception):
+    """Any lexer or parser error in the SLL attempt: sympy's own LL run decides instead."""
+
+
+def _sll_tree(text: str) -> Any:
+    """The tree from SLL prediction, or None. ANTLR guarantees that a parse in SLL mode either
+    reports an error or gives the tree LL gives; LL's full-context predictions are not cached
+    between parses (SLL's are), which made each parse take 5-70 ms. The text is lexed in full
+    first, so a lexer error that LL's longer look-ahead would reach also sends it to LL."""
+    import antlr4
+    from antlr4.atn.PredictionMode import PredictionMode
+    from antlr4.error.ErrorListener import ErrorListener
+
+    class Bail(ErrorListener):
+        def syntaxError(self, *args: Any) -> None:  # noqa: N802 (antlr's name)
+            raise _Bail
+
+    lexer_class, parser_class, _, _ = _parser_classes()
+    try:
+        lexer = lexer_class(antlr4.InputStream(text))
+        lexer.removeErrorListeners()
+        lexer.addErrorListener(Bail())
+        tokens = antlr4.CommonTokenStream(lexer)
+        tokens.fill()
+        parser = parser_class(tokens)
+        parser.removeErrorListeners()
+        parser.addErrorListener(Bail())
+        parser._interp.predictionMode = PredictionMode.SLL
+        return parser.math().relation()
+    except Exception:  # noqa: BLE001 (whatever went wrong, the LL run gives sympy's answer or error)
+        return None
 
 
 def parse_latex(text: str) -> Any:
@@ -77,6 +119,13 @@ def parse_latex(text: str) -> Any:
     continue the expression and drops the rest ("2x, so x=3" -> 2*x, "2**10" -> 2)."""
     if parser_missing():
         raise LatexParserMissing(parser_missing())
+    return _parsed(text)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> Any:
+    """Cached by text: a parse is deterministic and sympy expressions are immutable (errors are
+    not cached); references and common answers recur across the queries of a run."""
     return _run_parser(text)
 
 

@@ -1,7 +1,7 @@
 """Training curves for docs/NANO.md (matplotlib, PNG): SFT loss per task, and from orsta-train's
 metrics.jsonl the GRPO reward, accuracy per source, response length and IoU threshold.
 
-    python -m orsta_train.nano.plots --run DIR --out docs/nano
+    python -m research.plots --run DIR --out docs/nano
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def plot_run(run: Path, out: Path, smooth: int = 3, grpo: str = "grpo") -> list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orsta_train.nano.plots")
+    parser = argparse.ArgumentParser(prog="python -m research.plots")
     parser.add_argument("--run", type=Path, required=True, help="a rebuild output folder")
     parser.add_argument("--out", type=Path, required=True, help="folder for the PNG files")
     parser.add_argument("--grpo", default="grpo", help="GRPO output folder inside --run (e.g. ablation_joint_vision)")

@@ -1,18 +1,14 @@
-"""`python -m orsta_train.nano.probe`: a short supervised probe of one nano architecture, for the
-recipe search (docs/NANO.md, "Probes").
+"""`python -m research.probe`: a short supervised probe of one nano recipe change.
 
-It builds a base model with the given `NanoArch` overrides, runs the recipe's SFT loop on the
-named synth tasks (training seeds; `--source` knobs make the training data easier, for all steps
-or, with `--easy-steps`, for a first phase before the shipped knobs: a curriculum), and writes
-OUTPUT/probe.json with two measurements on the shipped held-out samples (seed 0):
+For the recipe search (docs/NANO.md, "What was learned"). It builds a base model with the given
+architecture overrides (`--set arch.KEY=VALUE`, see research/common.py), runs the recipe's SFT loop
+on the named synth tasks (training seeds; `--source` knobs make the training data easier, for all
+steps or, with `--easy-steps`, for a first phase before the shipped knobs: a curriculum), and
+writes OUTPUT/probe.json with the exact-answer rate and image sensitivity (research/measure.py) of
+the base and trained models on the shipped held-out samples (seed 0):
 
-  exact_answer_rate   per task, the share of samples whose whole oracle answer is the argmax at
-                      every answer position (teacher-forced; what greedy decoding would produce)
-  image_sensitivity   per task, the largest change of an answer-token probability when the
-                      images of a held-out batch are rotated by one (0: the image is ignored)
-
-    python -m orsta_train.nano.probe --output runs/probe --tasks synth_counting --steps 600 \\
-        --arch image_mean=[1,1,1] --arch image_std=[0.5,0.5,0.5] --source synth_counting.max_objects=4
+    python -m research.probe --output runs/probe --tasks synth_counting --steps 600 \\
+        --set arch.image_mean=[1,1,1] --set arch.image_std=[0.5,0.5,0.5] --source synth_counting.max_objects=4
 """
 
 from __future__ import annotations
@@ -21,37 +17,24 @@ import argparse
 import json
 import shutil
 import sys
-from dataclasses import fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from orsta_train.nano.model import NanoArch
-from orsta_train.nano.recipe import SFT_SEED_OFFSET
+from orsta_train.nano.recipe import SFT_SEED_OFFSET, NanoRecipe
 from orsta_train.nano.sft import SFTConfig
-
-
-def parse_assignments(items: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, Any]:
-    """KEY=VALUE pairs; values are JSON (numbers, lists), else plain strings."""
-    out: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            parser.error(f"{flag} {item!r}: expected KEY=VALUE")
-        try:
-            out[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            out[key] = raw
-    return out
+from research.common import add_set_option, apply_sets, parse_assignments, settable
+from research.measure import measure
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m orsta_train.nano.probe", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m research.probe", description=__doc__.splitlines()[0])
     parser.add_argument("--output", required=True, type=Path, help="output folder (must not exist)")
     parser.add_argument("--tasks", required=True, help="comma-separated synth task names")
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--arch", action="append", default=[], help="NanoArch KEY=VALUE (repeatable)")
+    add_set_option(parser, "arch.rope_theta=1e6 (arch.* keys)")
     parser.add_argument("--source", action="append", default=[],
                         help="TASK.KNOB=VALUE: training-only source knob (repeatable; evaluation keeps the shipped specs)")
     parser.add_argument("--easy-steps", type=int, default=0,
@@ -62,14 +45,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
-    known = {f.name for f in fields(NanoArch)}
-    args.arch = parse_assignments(args.arch, "--arch", parser)
-    if unknown := sorted(set(args.arch) - known):
-        parser.error(f"--arch: unknown key(s) {', '.join(unknown)}; NanoArch has {', '.join(sorted(known))}")
+    args.set = parse_assignments(args.set, "--set", parser)
+    args.recipe = apply_sets(NanoRecipe(seed=args.seed), args.set, settable(NanoRecipe().arch, "arch"), parser)
     try:
-        NanoArch(**args.arch).check()
-    except (TypeError, ValueError) as error:
-        parser.error(f"--arch: {error}")
+        args.recipe.arch.check()
+    except ValueError as error:
+        parser.error(f"--set: {error}")
     knobs = parse_assignments(args.source, "--source", parser)
     args.source = {}
     for key, value in knobs.items():
@@ -109,51 +90,6 @@ def heldout_examples(processor: Any, tasks: list[str], per_task: int, restate: b
             for sample in iter_samples(loaded, per_task)]
 
 
-def measure(model_dir: Path, examples: list[dict[str, Any]]) -> dict[str, Any]:
-    """Exact-answer rate per task and image sensitivity of a saved model (module docstring)."""
-    import torch
-    from transformers import AutoModelForImageTextToText, AutoProcessor
-
-    processor = AutoProcessor.from_pretrained(str(model_dir))
-    model = AutoModelForImageTextToText.from_pretrained(str(model_dir), dtype=torch.float32).eval()
-    return measure_model(model, processor.tokenizer.pad_token_id, examples)
-
-
-def measure_model(model: Any, pad_id: int, examples: list[dict[str, Any]], chunk: int = 50) -> dict[str, Any]:
-    """The same measurements of a model in memory (left in eval mode; callers that train set
-    train mode again)."""
-    import torch
-
-    from orsta_train.nano.data import collate
-
-    model.eval()
-    hits: dict[str, list[int]] = {}
-    sensitivity: dict[str, float] = {}
-    with torch.no_grad():
-        for start in range(0, len(examples), chunk):
-            part = examples[start:start + chunk]
-            batch = collate(part, pad_id)
-            inputs = {k: v for k, v in batch.items() if k != "labels"}
-            labels = batch["labels"][:, 1:]
-            answer = labels != -100
-            logits = model(**inputs).logits[:, :-1]
-            exact = ((logits.argmax(-1) == labels) | ~answer).all(-1).tolist()
-            change = [0.0] * len(part)
-            if "pixel_values" in batch and len(part) > 1:
-                # Every synth image is resized to image_side: equal patch rows per image.
-                pixels = batch["pixel_values"]
-                rotated = pixels.view(len(part), pixels.shape[0] // len(part), -1).roll(1, 0).reshape(pixels.shape)
-                swapped = model(**{**inputs, "pixel_values": rotated}).logits[:, :-1]
-                delta = (logits.softmax(-1) - swapped.softmax(-1)).abs().amax(-1) * answer
-                change = delta.amax(-1).tolist()
-            for example, ok, moved in zip(part, exact, change, strict=True):
-                hits.setdefault(example["task"], []).append(int(ok))
-                sensitivity[example["task"]] = max(sensitivity.get(example["task"], 0.0), moved)
-    return {"exact_answer_rate": {task: round(100 * sum(v) / len(v), 1) for task, v in sorted(hits.items())},
-            "heldout_per_task": {task: len(v) for task, v in sorted(hits.items())},
-            "image_sensitivity": {task: float(f"{v:.3g}") for task, v in sorted(sensitivity.items())}}
-
-
 def _sft_config(args: argparse.Namespace, steps: int) -> SFTConfig:
     return SFTConfig(steps=steps, batch_size=args.batch_size, learning_rate=args.lr,
                      warmup_steps=max(1, min(30, steps // 10)), weights=dict.fromkeys(args.tasks, 1.0),
@@ -181,8 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(args.output)
         print(f"error: {error}", file=sys.stderr)
         return 2
-    arch = NanoArch(**args.arch)
-    base = build_base(args.output / "base", specs, arch, args.seed, restate=args.restate)
+    base = build_base(args.output / "base", specs, args.recipe.arch, args.seed, restate=args.restate)
     start = base
     if easy is not None:
         start = run_sft(base, easy, args.output / "easy", _sft_config(args, args.easy_steps), args.seed,
@@ -193,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
 
     examples = heldout_examples(AutoProcessor.from_pretrained(str(trained)), args.tasks, args.heldout, args.restate)
     report = {"tasks": args.tasks, "steps": args.steps, "easy_steps": args.easy_steps,
-              "batch_size": args.batch_size, "lr": args.lr, "restate": args.restate, "arch": args.arch, "source": args.source,
+              "batch_size": args.batch_size, "lr": args.lr, "restate": args.restate, "set": args.set,
+              "arch": asdict(args.recipe.arch), "source": args.source,
               "samples_seen": (args.easy_steps + args.steps) * args.batch_size,
               "base": measure(base, examples), "sft": measure(trained, examples)}
     if easy is not None:

@@ -1,5 +1,6 @@
-"""Short GRPO ablations from the SFT checkpoint of a rebuild (docs/NANO.md), all at equal
-compute (same steps, prompts per step and generations):
+"""`python -m research.ablations`: short GRPO arms from the SFT checkpoint of a rebuild.
+
+The arms (docs/NANO.md) run at equal compute (same steps, prompts per step and generations):
 
   joint           the recipe's four families, vision frozen
   joint_vision    the same with a trainable vision tower
@@ -7,21 +8,22 @@ compute (same steps, prompts per step and generations):
   grounding_dynamic / grounding_strict / grounding_eval   grounding alone with V-Triune's dynamic
                   IoU threshold, a fixed strict 0.95, or the eval metric's 0.5 as reward
 
-    python -m orsta_train.nano.ablations --run DIR --arms joint_vision,counting_only --steps 10
+    python -m research.ablations --run DIR --arms joint_vision,counting_only --steps 10
 
-`--set KEY=VALUE` overrides a GRPO setting of every arm (e.g. `--set learning_rate=3e-5`) and
-`--suffix` names such a variant's folders (RUN/ablation_<arm>_<suffix>).
+`--set grpo.KEY=VALUE` overrides a GRPO setting of the recipe in every arm (e.g.
+`--set grpo.learning_rate=3e-5`; research/common.py) and `--suffix` names such a variant's
+folders (RUN/ablation_<arm>_<suffix>).
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from orsta_train.nano.probe import parse_assignments
-from orsta_train.nano.recipe import GRPOSettings, NanoRecipe, grpo_stage
+from orsta_train.nano.recipe import NanoRecipe, grpo_stage
+from research.common import add_set_option, apply_sets, parse_assignments, settable
 
 # Shared by every arm: shorter and smaller than the shipped GRPO phase.
 ABLATION_GRPO: dict[str, Any] = {"prompts_per_step": 8, "learning_rate": 1e-4, "lr_scheduler_type": "constant"}
@@ -34,10 +36,13 @@ ARMS: dict[str, dict[str, Any]] = {
     "grounding_strict": {"tasks": ("synth_grounding",), "train_iou_threshold": 0.95},
     "grounding_eval": {"tasks": ("synth_grounding",), "train_iou_threshold": 0.5},
 }
+FIXED = {"grpo.tasks", "grpo.save_steps", "grpo.max_steps"}  # set by the arm and --steps
 
 
 def run_arm(run: Path, arm: str, steps: int, seed: int = 0, threads: int = 1,
             overrides: dict[str, Any] | None = None, suffix: str = "") -> Path:
+    """One arm: the recipe's GRPO settings, then ABLATION_GRPO, the arm's, and `overrides` (GRPO
+    setting names without the `grpo.` prefix), from RUN/sft into RUN/ablation_<arm>[_<suffix>]."""
     import torch
 
     torch.set_num_threads(threads)
@@ -49,20 +54,19 @@ def run_arm(run: Path, arm: str, steps: int, seed: int = 0, threads: int = 1,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orsta_train.nano.ablations")
+    parser = argparse.ArgumentParser(prog="python -m research.ablations", description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, required=True, help="a rebuild folder holding sft/")
     parser.add_argument("--arms", required=True, help=f"comma-separated: {','.join(ARMS)}")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a GRPO setting of every arm (repeatable)")
+    add_set_option(parser, "grpo.learning_rate=3e-5 (grpo.* keys but tasks, save_steps, max_steps)")
     parser.add_argument("--suffix", default="", help="folder suffix for a variant: RUN/ablation_<arm>_<suffix>")
     args = parser.parse_args(argv)
-    overrides = parse_assignments(args.set, "--set", parser)
-    settable = {f.name for f in fields(GRPOSettings)} - {"tasks", "save_steps", "max_steps"}
-    if unknown := sorted(set(overrides) - settable):
-        parser.error(f"--set: unknown GRPO setting(s) {', '.join(unknown)}; choose from {', '.join(sorted(settable))}")
+    sets = parse_assignments(args.set, "--set", parser)
+    allowed = [key for key in settable(NanoRecipe().grpo, "grpo") if key not in FIXED]
+    recipe = apply_sets(NanoRecipe(seed=args.seed), sets, allowed, parser)
+    overrides = {key.removeprefix("grpo."): getattr(recipe.grpo, key.removeprefix("grpo.")) for key in sets}
     if args.suffix and not args.suffix.replace("-", "").replace("_", "").replace(".", "").isalnum():
         parser.error(f"--suffix {args.suffix!r}: use letters, digits, '-', '_' or '.'")
     arms = [a.strip() for a in args.arms.split(",") if a.strip()]

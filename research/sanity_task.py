@@ -1,11 +1,13 @@
-"""`python -m orsta_train.nano.sanity_task`: write a sanity question as an ordinary task folder
-(PNG images, rows.jsonl, a spec with the `jsonl` source and the `count` verifier, `exact` for
-`side`), so orsta-train's GRPO and `orsta-bench run`/`compare` can use it like any task.
+"""`python -m research.sanity_task`: write a sanity question as an ordinary task folder.
+
+The folder holds PNG images, rows.jsonl and a spec with the `jsonl` source and the `count`
+verifier (`exact` for `side`), so orsta-train's GRPO and `orsta-bench run`/`compare` can use it
+like any task.
 
 It is the positive control of docs/NANO.md: GRPO from a model that has half learnt a question
-(`sanity --save`) must raise its held-out accuracy, or the trainer is what is wrong.
+(`research.sanity --save`) must raise its held-out accuracy, or the trainer is what is wrong.
 
-    python -m orsta_train.nano.sanity_task --question count --n 2000 --seed 1 --output runs/pc/train
+    python -m research.sanity_task --question count --n 2000 --seed 1 --output runs/pc/train
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ import random
 import sys
 from pathlib import Path
 
-from orsta_train.nano.sanity import QUESTIONS, draw_question
+from research.sanity_questions import QUESTIONS, draw_question
 
 SPEC = """\
 name: {name}
 suite: sanity
 category: perception
 family: {family}
-description: The nano sanity question '{question}' (orsta_train.nano.sanity), seed {seed}.
+description: The nano sanity question '{question}' (research/sanity.py), seed {seed}.
 source: {{kind: jsonl, path: rows.jsonl}}
 prompt: {{template: "{{question}}"}}
 verifier: {{name: {verifier}}}
@@ -57,7 +59,7 @@ def write_task(question: str, n: int, seed: int, output: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orsta_train.nano.sanity_task", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m research.sanity_task", description=__doc__.splitlines()[0])
     parser.add_argument("--question", required=True, choices=QUESTIONS)
     parser.add_argument("--n", type=int, default=200, help="number of samples")
     parser.add_argument("--seed", type=int, default=0, help="sample stream (use different seeds for train and eval)")

@@ -1,0 +1,79 @@
+"""The argument style every research script shares.
+
+`--set KEY=VALUE` always overrides a field of the nano-Orsta recipe (`orsta_train.nano.recipe.
+NanoRecipe`, as written to a rebuild's recipe.json) by its dotted path: `arch.rope_theta=1e6`,
+`grpo.learning_rate=3e-5`. Each script says which parts it honours. Values are read as YAML, the
+way `orsta-train --set` reads them (numbers, booleans, lists), with `3e-5` a number too, and a
+whole number given for a float field becomes a float. Other KEY=VALUE flags (`--source`) use the
+same value reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import fields, is_dataclass, replace
+from typing import Any
+
+import yaml
+
+SET_HELP = "override a recipe field by its dotted path, e.g. {example} (repeatable)"
+
+
+def parse_value(raw: str) -> Any:
+    """A YAML value; a string that reads as a float (YAML 1.1 leaves `3e-5` a string) is one."""
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        return raw
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def parse_assignments(items: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, Any]:
+    """KEY=VALUE items into a mapping (a later item wins); a malformed one is a usage error."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            parser.error(f"{flag} {item!r}: expected KEY=VALUE")
+        out[key.strip()] = parse_value(raw)
+    return out
+
+
+def add_set_option(parser: argparse.ArgumentParser, example: str) -> None:
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help=SET_HELP.format(example=example))
+
+
+def settable(obj: Any, prefix: str) -> list[str]:
+    """Every leaf field path of the dataclass `obj`, each under `prefix`."""
+    paths = []
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        path = f"{prefix}.{f.name}" if prefix else f.name
+        paths.extend(settable(value, path) if is_dataclass(value) else [path])
+    return paths
+
+
+def apply_sets(recipe: Any, sets: dict[str, Any], allowed: list[str], parser: argparse.ArgumentParser) -> Any:
+    """`recipe` with the parsed `--set` items applied; a key outside `allowed` is a usage error."""
+    for key, value in sets.items():
+        if key not in allowed:
+            parser.error(f"--set: unknown or fixed key {key!r}; this script takes {', '.join(allowed)}")
+        recipe = _replace_path(recipe, key.split("."), value)
+    return recipe
+
+
+def _replace_path(obj: Any, parts: list[str], value: Any) -> Any:
+    current = getattr(obj, parts[0])
+    if len(parts) > 1:
+        return replace(obj, **{parts[0]: _replace_path(current, parts[1:], value)})
+    if isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if isinstance(current, tuple) and isinstance(value, list):
+        value = tuple(value)
+    return replace(obj, **{parts[0]: value})
