@@ -43,6 +43,8 @@ _HOMES: dict[str, str] = {
     "FREEFORM_INSTRUCTION": "orsta_bench.sources.vtriune",
     "TAGGED_INSTRUCTION": "orsta_bench.sources.vtriune",
     "GENERATORS": "orsta_bench.synth",
+    "Shape": "orsta_bench.synth.shapes",
+    "draw_shape": "orsta_bench.synth.shapes",
     "generate": "orsta_bench.synth",
     # models and backends: the --model grammar, the built-in checkpoints, chat requests
     "parse_model": "orsta_bench.backends.resolve",
@@ -138,3 +140,4 @@ if TYPE_CHECKING:  # for type checkers and import-linter; at run time names load
     from orsta_bench.spec.loaded import LoadedSpec  # noqa: F401
     from orsta_bench.spec.loader import SpecError  # noqa: F401
     from orsta_bench.synth import GENERATORS, generate  # noqa: F401
+    from orsta_bench.synth.shapes import Shape, draw_shape  # noqa: F401

@@ -2,10 +2,10 @@
 
 `--set KEY=VALUE` always overrides a field of the nano-Orsta recipe (`orsta_train.nano.recipe.
 NanoRecipe`, as written to a rebuild's recipe.json) by its dotted path: `arch.rope_theta=1e6`,
-`grpo.learning_rate=3e-5`. Each script says which parts it honours. Values are read as YAML, the
-way `orsta-train --set` reads them (numbers, booleans, lists), with `3e-5` a number too, and a
-whole number given for a float field becomes a float. Other KEY=VALUE flags (`--source`) use the
-same value reading.
+`grpo.learning_rate=3e-5`. Each script says which parts it honours. Values are typed by the one
+KEY=VALUE parser, `orsta_bench.keyvalue`, exactly as `orsta-train --set` types them (true/false,
+numbers with `3e-5` one too, null, `[lists]`, else text), and a whole number given for a float
+field becomes a float. Other KEY=VALUE flags (`--source`) use the same value reading.
 """
 
 from __future__ import annotations
@@ -14,34 +14,18 @@ import argparse
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
-import yaml
+from orsta_bench.api import parse_pairs, parse_value  # noqa: F401  (parse_value: kept importable here)
 
 SET_HELP = "override a recipe field by its dotted path, e.g. {example} (repeatable)"
 
 
-def parse_value(raw: str) -> Any:
-    """A YAML value; a string that reads as a float (YAML 1.1 leaves `3e-5` a string) is one."""
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError:
-        return raw
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
-
-
 def parse_assignments(items: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, Any]:
-    """KEY=VALUE items into a mapping (a later item wins); a malformed one is a usage error."""
-    out: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            parser.error(f"{flag} {item!r}: expected KEY=VALUE")
-        out[key.strip()] = parse_value(raw)
-    return out
+    """KEY=VALUE items into a mapping (a later item wins), values typed by orsta_bench.keyvalue
+    (the typing of `orsta-train --set`); a malformed item is a usage error."""
+    try:
+        return parse_pairs(items, flag, "arch.rope_theta=1e6")
+    except ValueError as error:
+        parser.error(str(error))
 
 
 def add_set_option(parser: argparse.ArgumentParser, example: str) -> None:

@@ -21,6 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from orsta_bench.api import write_json_atomic
 from orsta_train.nano.recipe import SFT_SEED_OFFSET, NanoRecipe
 from orsta_train.nano.sft import SFTConfig
 from research.common import add_set_option, apply_sets, parse_assignments, settable
@@ -73,7 +74,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def write_probe_specs(out_dir: Path, tasks: list[str], seed: int, knobs: dict[str, dict[str, Any]]) -> Path:
     """The recipe's training specs, with the probe's source knobs merged in; checked by loading."""
-    from orsta_bench.spec.catalog import load_catalog
+    from orsta_bench.api import load_catalog
     from orsta_train.nano.data import write_train_specs
 
     write_train_specs(out_dir, tasks, seed, 10_000_000, source_knobs=knobs)
@@ -82,8 +83,7 @@ def write_probe_specs(out_dir: Path, tasks: list[str], seed: int, knobs: dict[st
 
 
 def heldout_examples(processor: Any, tasks: list[str], per_task: int, restate: bool = False) -> list[dict[str, Any]]:
-    from orsta_bench.sources.base import iter_samples
-    from orsta_bench.spec.catalog import load_catalog, select_tasks
+    from orsta_bench.api import iter_samples, load_catalog, select_tasks
     from orsta_train.nano.data import sft_example
 
     return [sft_example(processor, sample, restate) for loaded in select_tasks(load_catalog(None), ",".join(tasks))
@@ -100,8 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     import torch
 
-    from orsta_bench.spec.catalog import SelectionError
-    from orsta_bench.spec.loader import SpecError
+    from orsta_bench.api import SelectionError, SpecError
     from orsta_train.nano.base import build_base
     from orsta_train.nano.sft import run_sft
 
@@ -134,9 +133,7 @@ def main(argv: list[str] | None = None) -> int:
               "base": measure(base, examples), "sft": measure(trained, examples)}
     if easy is not None:
         report["easy"] = measure(start, examples)
-    tmp = args.output / "probe.json.tmp"
-    tmp.write_text(json.dumps(report, indent=2))
-    tmp.replace(args.output / "probe.json")
+    write_json_atomic(args.output / "probe.json", report)
     print(json.dumps({"sft": report["sft"]}))
     return 0
 

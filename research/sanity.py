@@ -38,6 +38,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from orsta_bench.api import write_json_atomic
 from orsta_train.nano.recipe import NanoRecipe
 from orsta_train.nano.sft import SFTConfig
 from research.common import add_set_option, apply_sets, parse_assignments, settable
@@ -142,9 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         model.eval()
         model.save_pretrained(args.output / "model")
         processor.save_pretrained(args.output / "model")
-    tmp = args.output / "sanity.json.tmp"
-    tmp.write_text(json.dumps(report, indent=2))
-    tmp.replace(args.output / "sanity.json")
+    write_json_atomic(args.output / "sanity.json", report)
     return 0
 
 

@@ -8,7 +8,7 @@ import random
 import re
 from typing import Any
 
-from orsta_bench.synth.shapes import Shape, draw_shape
+from orsta_bench.api import Shape, draw_shape
 
 CANVAS = 224
 COLOURS = ("red", "green", "blue", "yellow")  # four of synth's colours (orsta_bench.synth.common.COLORS)

@@ -37,7 +37,7 @@ def write_task(question: str, n: int, seed: int, output: Path) -> Path:
     """Draw `n` questions from the seeded stream and write them as a task folder; returns the spec.
     Built in a sibling temporary folder and renamed (`build_atomically`), so a failed run leaves
     nothing behind."""
-    from orsta_bench.models.tiny import build_atomically
+    from orsta_bench.api import build_atomically
 
     name = f"sanity_{question}"
     verifier, family = ("exact", "spatial") if question == "side" else ("count", "counting")

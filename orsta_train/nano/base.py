@@ -12,17 +12,14 @@ SYSTEM_PROMPT = "You are a helpful assistant."
 
 def tokenizer_corpus(spec_dir: Path, per_task: int, restate: bool = False) -> list[str]:
     """Prompt texts and SFT targets of the first `per_task` training samples of each task."""
-    from orsta_bench.sources.base import iter_samples
-    from orsta_bench.spec.catalog import load_catalog
+    from orsta_bench.api import content_parts, iter_samples, load_catalog
     from orsta_train.nano.data import sft_target
 
     texts = [SYSTEM_PROMPT, "user", "assistant", "system"]
     for loaded in load_catalog([spec_dir]):
         for sample in iter_samples(loaded, per_task):
-            for message in sample.messages:
-                content = message["content"]
-                parts = [content] if isinstance(content, str) else [p["text"] for p in content if p.get("type") == "text"]
-                texts.extend(parts)
+            texts.extend(part["text"] for message in sample.messages for part in content_parts(message)
+                         if part.get("type") == "text")
             texts.append(sft_target(sample, restate))
     return texts
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from orsta_bench.sample import Sample
+from orsta_bench.api import Sample
 
 
 def write_train_specs(out_dir: Path, tasks: list[str], seed: int, n: int,
@@ -25,7 +25,7 @@ def write_train_specs(out_dir: Path, tasks: list[str], seed: int, n: int,
     """One `<task>.yaml` per task in `out_dir`: the shipped spec with source seed/n replaced and
     optional verifier params (e.g. a training IoU threshold) and source knobs (easier training
     data) merged in."""
-    from orsta_bench.spec.catalog import load_catalog, select_tasks
+    from orsta_bench.api import load_catalog, select_tasks
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for loaded in select_tasks(load_catalog(None), ",".join(tasks)):
@@ -41,7 +41,7 @@ def write_train_specs(out_dir: Path, tasks: list[str], seed: int, n: int,
 def sample_stream(spec_dir: Path, weights: dict[str, float], seed: int) -> Iterator[Sample]:
     """An endless, seeded mixture: each draw picks a task with probability proportional to its
     weight and takes that task's next sample (each task's samples come in index order)."""
-    from orsta_bench.spec.catalog import load_catalog
+    from orsta_bench.api import load_catalog
 
     specs = {s.name: s for s in load_catalog([spec_dir]) if weights.get(s.name, 0) > 0}
     names = sorted(specs)
@@ -54,7 +54,7 @@ def sample_stream(spec_dir: Path, weights: dict[str, float], seed: int) -> Itera
 
 
 def _cycle(loaded: Any) -> Iterator[Sample]:
-    from orsta_bench.sources.base import iter_samples
+    from orsta_bench.api import iter_samples
 
     while True:
         yield from iter_samples(loaded, None)
@@ -62,7 +62,7 @@ def _cycle(loaded: Any) -> Iterator[Sample]:
 
 def prompt_text(processor: Any, sample: Sample) -> tuple[str, list[Any]]:
     """The chat-templated prompt exactly as the HF backend builds it, and its PIL images."""
-    from orsta_bench.backends.messages import to_hf_messages
+    from orsta_bench.api import to_hf_messages
 
     messages, images = to_hf_messages(sample.messages, sample.images)
     text = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
@@ -74,7 +74,7 @@ def sft_target(sample: Sample, restate: bool = False) -> str:
     first names the kind it counts ("yellow square \\boxed{2}"): a few words of reasoning that put
     what the question asks for right before the count, which the sanity check found turns a
     150,000-sample plateau into about 19,000 samples (docs/NANO.md). Other tasks are unchanged."""
-    from orsta_bench.oracle import ideal_response
+    from orsta_bench.api import ideal_response
 
     target = sample.metadata.get("synth", {}).get("target") if restate else None
     if isinstance(target, dict) and sample.metadata.get("answer_format") == "boxed":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from orsta_bench.models.tiny import CHAT_TEMPLATE, SPECIAL_TOKENS
+from orsta_bench.api import CHAT_TEMPLATE, SPECIAL_TOKENS
 
 
 def build_tokenizer(corpus: Iterable[str], vocab_size: int) -> Any:
