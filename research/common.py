@@ -28,6 +28,21 @@ def parse_assignments(items: list[str], flag: str, parser: argparse.ArgumentPars
         parser.error(str(error))
 
 
+def arch_recipe(items: list[str], seed: int, parser: argparse.ArgumentParser) -> tuple[dict[str, Any], Any]:
+    """(the parsed `--set` items, the nano recipe of `seed` with them applied), for scripts that
+    take `arch.*` keys only; a key outside them or an architecture that fails its check is a
+    usage error."""
+    from orsta_train.nano.recipe import NanoRecipe
+
+    sets = parse_assignments(items, "--set", parser)
+    recipe = apply_sets(NanoRecipe(seed=seed), sets, settable(NanoRecipe().arch, "arch"), parser)
+    try:
+        recipe.arch.check()
+    except ValueError as error:
+        parser.error(f"--set: {error}")
+    return sets, recipe
+
+
 def add_set_option(parser: argparse.ArgumentParser, example: str) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help=SET_HELP.format(example=example))

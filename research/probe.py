@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from orsta_bench.api import write_json_atomic
-from orsta_train.nano.recipe import SFT_SEED_OFFSET, NanoRecipe
+from orsta_train.nano.recipe import SFT_SEED_OFFSET
 from orsta_train.nano.sft import SFTConfig
-from research.common import add_set_option, apply_sets, parse_assignments, settable
+from research.common import add_set_option, arch_recipe, parse_assignments
 from research.measure import measure
 
 
@@ -46,12 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
-    args.set = parse_assignments(args.set, "--set", parser)
-    args.recipe = apply_sets(NanoRecipe(seed=args.seed), args.set, settable(NanoRecipe().arch, "arch"), parser)
-    try:
-        args.recipe.arch.check()
-    except ValueError as error:
-        parser.error(f"--set: {error}")
+    args.set, args.recipe = arch_recipe(args.set, args.seed, parser)
     knobs = parse_assignments(args.source, "--source", parser)
     args.source = {}
     for key, value in knobs.items():

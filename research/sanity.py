@@ -39,9 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from orsta_bench.api import write_json_atomic
-from orsta_train.nano.recipe import NanoRecipe
 from orsta_train.nano.sft import SFTConfig
-from research.common import add_set_option, apply_sets, parse_assignments, settable
+from research.common import add_set_option, arch_recipe
 from research.sanity_questions import QUESTIONS, question_example
 
 WARMUP_STEPS = 20
@@ -76,12 +75,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.questions = tuple(q.strip() for q in args.question.split(","))
     if unknown := [q for q in args.questions if q not in QUESTIONS]:
         parser.error(f"--question: unknown {', '.join(unknown)}; choose from {', '.join(QUESTIONS)}")
-    args.set = parse_assignments(args.set, "--set", parser)
-    args.recipe = apply_sets(NanoRecipe(seed=args.seed), args.set, settable(NanoRecipe().arch, "arch"), parser)
-    try:
-        args.recipe.arch.check()
-    except ValueError as error:
-        parser.error(f"--set: {error}")
+    args.set, args.recipe = arch_recipe(args.set, args.seed, parser)
     for flag in ("steps", "batch_size", "eval_every", "heldout", "threads"):
         if getattr(args, flag) < 1:
             parser.error(f"--{flag.replace('_', '-')} must be >= 1")
