@@ -1,0 +1,108 @@
+"""Pins for verifiers/detection_math.py found by mutation testing (scripts/mutation.sh): COCO mAP
+components on several boxes and labels against closed-form COCO values, labels that match
+nothing, non-finite IoU, matcher and completeness edges."""
+
+import numpy as np
+import pytest
+
+from orsta_bench.verifiers.detection_math import (
+    coco_map,
+    detection_reward,
+    iou_matrix,
+    match_iou_first,
+    match_label_first,
+    strategy_score,
+)
+
+# COCO 101-point interpolated AP of one category with 2 ground truths and detections
+# [hit, miss] in that order (all confidence 1): precision 1 up to recall 0.5 -> 51/101.
+HALF_RECALL_AP = 51 / 101
+
+
+def b(coords, label="a"):
+    return {"bbox_2d": coords, "label": label}
+
+
+GTS = [b([0, 0, 100, 100]), b([200, 200, 300, 300]), b([0, 200, 100, 300], "c")]
+
+
+def test_coco_components_with_several_boxes_and_labels():
+    """Category a: one exact hit, one miss (AP 51/101 at every threshold); category c: IoU 0.6
+    (AP 1 at 0.5-0.6, 0 above); an unknown label is dropped. COCO means over the two categories."""
+    preds = [b([0, 0, 100, 100]), b([400, 400, 500, 500]), b([0, 200, 100, 260], "c"),
+             b([0, 0, 10, 10], "zzz")]
+    result = coco_map(preds, GTS)
+    assert result["map50"] == pytest.approx((HALF_RECALL_AP + 1.0) / 2)
+    assert result["map75"] == pytest.approx((HALF_RECALL_AP + 0.0) / 2)
+    assert result["map"] == pytest.approx((HALF_RECALL_AP + 0.3) / 2)
+
+
+def test_coco_keeps_the_models_order_for_tied_confidences():
+    """[miss, hit] instead of [hit, miss]: precision 1/2 at recall 1/2 -> AP = 0.5 * 51/101."""
+    preds = [b([400, 400, 500, 500]), b([0, 0, 100, 100])]
+    result = coco_map(preds, GTS[:2])
+    assert result == pytest.approx({"map": 0.5 * HALF_RECALL_AP, "map50": 0.5 * HALF_RECALL_AP,
+                                    "map75": 0.5 * HALF_RECALL_AP})
+
+
+def test_coco_box_width_and_height_from_corners():
+    """A non-square box away from the origin: COCO xywh must be (x1, y1, x2-x1, y2-y1)."""
+    gts = [b([100, 50, 400, 110])]
+    assert coco_map([b([100, 50, 400, 110])], gts) == pytest.approx(
+        {"map": 1.0, "map50": 1.0, "map75": 1.0})
+    shifted = coco_map([b([100, 50, 400, 95])], gts)  # IoU 45/60 = 0.75
+    assert shifted == pytest.approx({"map": 0.6, "map50": 1.0, "map75": 1.0})
+
+
+def test_no_predicted_label_matches_gives_zero_map():
+    assert coco_map([b([0, 0, 100, 100], "x")], GTS) == {"map": 0.0, "map50": 0.0, "map75": 0.0}
+
+
+def test_non_finite_iou_counts_as_zero_and_disjoint_as_zero():
+    huge = b([0.0, 0.0, 1e308, 1e308])
+    assert iou_matrix([huge], [huge]).tolist() == [[0.0]]
+    touching = iou_matrix([b([0, 0, 10, 10])], [b([10, 0, 20, 10]), b([0, 10, 10, 20]), b([5, 5, 15, 15])])
+    assert touching[0].tolist() == pytest.approx([0.0, 0.0, 25 / 175])
+    assert iou_matrix([], GTS).shape == (0, 3) and iou_matrix(GTS, []).shape == (3, 0)
+
+
+def test_label_first_takes_the_best_unused_same_label_prediction_at_the_threshold():
+    preds = [b([0, 0, 100, 60]), b([0, 0, 100, 100]), b([0, 0, 100, 100], "A")]
+    gts = [b([0, 0, 100, 100]), b([0, 0, 100, 100]), b([0, 0, 100, 100]), b([0, 0, 100, 100], "q")]
+    ious = iou_matrix(preds, gts)
+    assert match_label_first(preds, gts, ious, 0.6) == [1.0, 1.0, pytest.approx(0.6)]
+    assert match_label_first(preds, gts, ious, 0.61) == [1.0, 1.0]
+
+
+def test_iou_first_threshold_is_inclusive_and_labels_must_agree():
+    preds = [b([0, 0, 100, 60]), b([200, 200, 300, 300], "x")]
+    gts = [b([0, 0, 100, 100]), b([200, 200, 300, 300])]
+    ious = iou_matrix(preds, gts)
+    assert match_iou_first(preds, gts, ious, 0.6) == [0.0, pytest.approx(0.6)]
+    assert match_iou_first(preds, gts, ious, 0.61) == [0.0]
+    assert match_iou_first([], gts, np.zeros((0, 2)), 0.5) == []
+
+
+def test_strategy_score_parts():
+    """mean IoU over ground truths; completeness = 1 - (miss + false alarm) / 2; weighted mix."""
+    scored = strategy_score([0.8], n_pred=2, n_gt=4, completeness_weight=0.25)
+    assert scored == pytest.approx({"mean_iou": 0.2, "completeness": 1 - (0.75 + 0.5) / 2,
+                                    "weighted": 0.2 * 0.75 + 0.375 * 0.25})
+    assert strategy_score([], 0, 2, 0.5) == {"mean_iou": 0.0, "completeness": 0.5, "weighted": 0.25}
+
+
+def test_detection_reward_mixes_map_components_with_the_size_penalty():
+    """Only map50 weighted: accuracy = 0.6^|3-3| * map50; with one extra prediction 0.6 * ..."""
+    preds = [b([0, 0, 100, 100]), b([400, 400, 500, 500]), b([0, 200, 100, 260], "c")]
+    accuracy, parts = detection_reward(preds, GTS, 0.5, {"map50": 1.0})
+    assert accuracy == pytest.approx((HALF_RECALL_AP + 1.0) / 2)
+    assert parts["map50"] == pytest.approx(accuracy) and parts["size_penalty"] == 1.0
+    more, parts = detection_reward(preds + [b([0, 0, 5, 5], "zzz")], GTS, 0.5, {"map": 1.0, "map75": 1.0})
+    assert parts["size_penalty"] == pytest.approx(0.6)
+    assert more == pytest.approx(0.6 * ((HALF_RECALL_AP + 0.3) / 2 + HALF_RECALL_AP / 2) / 2)
+
+
+def test_detection_reward_without_boxes_or_weights_is_zero():
+    assert detection_reward([], GTS, 0.5, {"map": 1.0}) == (0.0, {"size_penalty": 0.0})
+    accuracy, parts = detection_reward(GTS, GTS, 0.5, {"iou_completeness": 1.0})
+    assert accuracy == 0.0 and "map" not in parts
