@@ -67,6 +67,27 @@ def test_holm_adjusted_p_values_are_monotone_and_capped_at_one():
     assert flags == [False, False, True]
 
 
+def test_holm_adjusts_after_stopping_and_caps_at_one():
+    """p = 0.02, 0.2, 0.3: the second is not flagged (testing stops) yet the third still gets
+    its adjusted p = max(0.4, 0.3); p = 0.6 twice: 2 * 0.6 is capped at 1."""
+    a = np.full(99, -1.0)
+    b = np.concatenate([np.full(90, -1.0), np.full(9, 1.0)])
+    c = np.concatenate([np.full(85, -1.0), np.full(14, 1.0)])
+    flags, adjusted = holm_below([a, b, c], 0.0, confidence=0.95)
+    assert flags == [True, False, False]
+    assert adjusted == pytest.approx([0.06, 0.4, 0.4])
+    d = np.concatenate([np.full(70, -1.0), np.full(29, 1.0)])
+    assert holm_below([d, d], 0.0)[1] == [1.0, 1.0]
+
+
+def test_holm_second_quantity_is_tested_at_confidence_one_minus_alpha():
+    """With m = 2 the second-ranked quantity is tested at 1 - alpha/1 (its 95% interval)."""
+    clear = np.full(1000, -1.0)
+    borderline = np.arange(1000) / 1000.0 - 0.98
+    flags, _ = holm_below([clear, borderline], 0.0, confidence=0.95)
+    assert flags == [True, True]
+
+
 def test_holm_tests_the_kth_quantity_at_confidence_one_minus_alpha_over_m_minus_k():
     """Two identical quantities whose 95% interval lies below 0 but whose 97.5% interval does not:
     the first is tested at confidence 1 - 0.05/2, is not flagged, and testing stops."""
@@ -101,9 +122,9 @@ def test_interval_and_p_value_match_the_exact_bootstrap():
 
 
 def test_index_resampling_never_draws_outside_the_sample():
-    """Continuous values (> 64 levels) resample by index: one huge last value must be picked with
-    probability 1/n, not more (an index range starting at -1 would pick it twice as often)."""
-    values = np.concatenate([np.arange(99, dtype=float) / 100.0, [1000.0]])
+    """Continuous values (> 64 levels) resample by index: the huge first and last values are each
+    picked with probability 1/n (a range from -1 doubles the last, one from 1 never picks the first)."""
+    values = np.concatenate([[1000.0], np.arange(98, dtype=float) / 100.0, [2000.0]])
     draws = resample_means(values, 20_000, np.random.default_rng(1))
     assert draws.mean() == pytest.approx(values.mean(), rel=0.02)
     assert draws.std() == pytest.approx(values.std() / math.sqrt(values.size), rel=0.05)
@@ -123,4 +144,39 @@ def test_macro_draws_and_interval_inputs():
         macro_draws([])
     empty = macro_interval([("a", np.array([]))], seed=0)
     assert all(math.isnan(x) for x in (empty.estimate, empty.low, empty.high))
-    assert list(macro_draws([np.array([0.0, 1.0]), np.array([1.0, 1.0])])) == [0.5, 1.0]
+    strata = [np.array([0.0, 1.0]), np.array([1.0, 1.0]), np.array([0.5, 0.0])]
+    assert macro_draws(strata).tolist() == pytest.approx([0.5, 2 / 3])  # mean over strata
+
+
+def test_empty_sample_resamples_to_nan_and_one_value_to_itself():
+    assert np.isnan(resample_means(np.array([]), 5, np.random.default_rng(0))).tolist() == [True] * 5
+    assert percentile_interval(np.array([0.3])) == (0.3, 0.3)
+    one = mean_interval(np.array([0.7]), seed=0, label="one")
+    assert (one.estimate, one.low, one.high) == (0.7, 0.7, 0.7)
+
+
+def test_intervals_use_the_given_resamples_and_confidence():
+    values = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.25, 0.5])
+    draws = stratum_draws(values, seed=4, label="t", n_resamples=300)
+    ci = mean_interval(values, seed=4, label="t", n_resamples=300, confidence=0.8)
+    assert (ci.low, ci.high) == percentile_interval(draws, 0.8)
+    other = np.array([1.0, 0.0, 0.0])
+    macro = macro_interval([("t", values), ("u", other)], seed=4, n_resamples=300, confidence=0.8)
+    expected = percentile_interval(macro_draws(
+        [draws, stratum_draws(other, seed=4, label="u", n_resamples=300)]), 0.8)
+    assert (macro.estimate, macro.low, macro.high) == pytest.approx((
+        (values.mean() + other.mean()) / 2, *expected))
+
+
+@pytest.mark.parametrize(("values", "resamples", "low", "high"), [
+    (np.repeat(np.arange(64) / 63.0, 2), 500, 0.4510044642857143, 0.5510912698412699),
+    (np.arange(32767) / 32767.0, 20, 0.49716113922676003, 0.5027311673965821),
+    (np.arange(32768) / 32768.0, 20, 0.49776550666429104, 0.5019057800760492),
+])
+def test_published_intervals_are_reproducible(values, resamples, low, high):
+    """Same data, seed and label give the same interval in every version: the stream seeding
+    (sha256 of the label, little-endian), the multinomial shortcut up to 64 levels and the int16
+    index type up to n = 32767 are part of what a results.json reproduces. Values recorded from
+    this implementation; change them only with a note that published intervals change."""
+    ci = mean_interval(values, seed=3, label="golden", n_resamples=resamples)
+    assert (ci.low, ci.high) == (low, high)
