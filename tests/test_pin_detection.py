@@ -106,3 +106,44 @@ def test_detection_reward_without_boxes_or_weights_is_zero():
     assert detection_reward([], GTS, 0.5, {"map": 1.0}) == (0.0, {"size_penalty": 0.0})
     accuracy, parts = detection_reward(GTS, GTS, 0.5, {"iou_completeness": 1.0})
     assert accuracy == 0.0 and "map" not in parts
+
+
+def test_iou_of_boxes_disjoint_on_one_axis_is_zero():
+    """Overlapping in y but apart in x (or the reverse): zero, never a negative IoU."""
+    ious = iou_matrix([b([0, 0, 10, 10])], [b([20, 0, 30, 10]), b([0, 20, 10, 30])])
+    assert ious.tolist() == [[0.0, 0.0]]
+
+
+def test_huge_integer_coordinates_are_computed_in_float_without_warnings():
+    """JSON integers beyond int64 become float64 (IoU 1 here); inf/inf never warns or leaks NaN."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert iou_matrix([b([0, 0, 10**30, 10**30])], [b([0, 0, 10**30, 10**30])]).tolist() == [[1.0]]
+        assert iou_matrix([b([0.0, 0.0, 1e308, 1e308])], [b([0, 0, 1, 1])]).tolist() == [[0.0]]
+
+
+def test_label_first_skips_a_ground_truth_without_candidates_and_goes_on():
+    preds = [b([0, 0, 100, 100])]
+    gts = [b([0, 0, 100, 100], "q"), b([0, 0, 100, 100]), b([0, 0, 100, 100])]
+    assert match_label_first(preds, gts, iou_matrix(preds, gts), 0.5) == [1.0]
+
+
+def test_iou_first_uses_each_prediction_once_and_continues_past_used_pairs():
+    """Pairs by IoU: (p0, g0) 0.9 first; (p0, g1) is skipped (p0 used); (p1, g1) then matches."""
+    preds = [b([0, 0, 100, 90]), b([0, 50, 100, 100])]
+    gts = [b([0, 0, 100, 100]), b([0, 0, 100, 80])]
+    ious = iou_matrix(preds, gts)
+    assert ious[0, 1] > ious[1, 1] >= 0.3
+    assert match_iou_first(preds, gts, ious, 0.3) == pytest.approx([ious[0, 0], ious[1, 1]])
+
+
+def test_iou_first_ties_go_to_the_earliest_prediction():
+    """24 predictions with tied IoUs (1, 0.5 or 0.25 with the one ground truth): the earliest
+    prediction with IoU 1 wins (prediction-major order, a stable sort); it has the wrong label."""
+    kinds = [1, 1, 2, 2, 0, 0, 2, 2, 0, 0, 2, 1, 0, 2, 0, 1, 1, 1, 0, 0, 2, 2, 2, 1]
+    shapes = {0: [0, 0, 100, 100], 1: [0, 0, 100, 50], 2: [0, 0, 100, 25]}
+    preds = [b(shapes[k], "x" if index == kinds.index(0) else "a") for index, k in enumerate(kinds)]
+    gts = [b([0, 0, 100, 100])]
+    assert match_iou_first(preds, gts, iou_matrix(preds, gts), 0.2) == [0.0]
