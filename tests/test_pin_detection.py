@@ -147,3 +147,16 @@ def test_iou_first_ties_go_to_the_earliest_prediction():
     preds = [b(shapes[k], "x" if index == kinds.index(0) else "a") for index, k in enumerate(kinds)]
     gts = [b([0, 0, 100, 100])]
     assert match_iou_first(preds, gts, iou_matrix(preds, gts), 0.2) == [0.0]
+
+
+@pytest.mark.parametrize("box", [[99000, 0, 100000, 100000], [0, 99000, 100000, 100000]])
+def test_coco_area_is_width_times_height(box):
+    """COCO ignores ground truths with area above 1e10; a 1000 x 100000 box far from the origin
+    has area 1e8 and must count (corner sums instead of differences would exceed 1e10)."""
+    assert coco_map([b(box)], [b(box)]) == pytest.approx({"map": 1.0, "map50": 1.0, "map75": 1.0})
+
+
+def test_coco_with_a_degenerate_ground_truth():
+    """A zero-height ground truth (allowed by the parser) is a ground truth nobody can match."""
+    result = coco_map([b([0, 0, 10, 10])], [b([0, 5, 100, 5]), b([0, 0, 10, 10])])
+    assert result == pytest.approx({"map": HALF_RECALL_AP, "map50": HALF_RECALL_AP, "map75": HALF_RECALL_AP})
