@@ -16,11 +16,15 @@ Writes OUT/report.md (scores, every survivor with its diff) and OUT/report.json;
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,19 +87,26 @@ def load_equivalents(path: Path = EQUIVALENTS) -> dict[str, str]:
     return found
 
 
-def stage(target: Target, work: Path) -> None:
-    """A fresh copy of the package and tests with a setup.cfg for this target only."""
+def stage(target: Target, work: Path, ref: str | None) -> None:
+    """A fresh copy of the package and tests (the working tree, or git revision `ref`) with a
+    setup.cfg for this target only; listed test files missing from that copy are left out."""
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
-    for name in STAGED:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, work / name, ignore=ignore)
-        else:
-            shutil.copy2(source, work / name)
-    tests = [t for t in target.tests if (REPO / t).exists()]
+    if ref:
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, *STAGED],
+                                 capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(work, filter="data")
+    else:
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+        for name in STAGED:
+            source = REPO / name
+            if source.is_dir():
+                shutil.copytree(source, work / name, ignore=ignore)
+            else:
+                shutil.copy2(source, work / name)
+    tests = [t for t in target.tests if (work / t).exists()]
     lines = ["[mutmut]", "source_paths = orsta_bench", "also_copy =\n    tasks",
              "only_mutate =\n" + "\n".join(f"    {m}" for m in target.mutate),
              "pytest_add_cli_args_test_selection =\n" + "\n".join(f"    {t}" for t in tests),
@@ -121,24 +132,44 @@ def collect(work: Path) -> dict[str, str]:
     return statuses
 
 
-def diff_of(work: Path, name: str) -> str:
-    shown = mutmut(work, "show", name).stdout.splitlines()
-    return "\n".join(line for line in shown if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+def mutant_diffs(work: Path, names: list[str]) -> dict[str, str]:
+    """name -> changed lines, read from mutmut's mutants/ tree (one parse per file, instead of a
+    `mutmut show` process per mutant)."""
+    functions: dict[str, dict[str, str]] = {}
+    diffs = {}
+    for name in names:
+        module, _, function = name.rpartition(".")
+        if module not in functions:
+            path = work / "mutants" / (module.replace(".", "/") + ".py")
+            if not path.exists():
+                path = path.with_suffix("") / "__init__.py"
+            lines = path.read_text().splitlines()
+            functions[module] = {
+                node.name: lines[node.lineno:node.end_lineno]
+                for node in ast.walk(ast.parse("\n".join(lines)))
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+        found = functions[module]
+        original = found.get(function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig", [])
+        changed = difflib.unified_diff(original, found.get(function, []), lineterm="", n=0)
+        diffs[name] = "\n".join(line for line in changed
+                                if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+    return diffs
 
 
 def run_target(target: Target, out: Path, jobs: int, budget: float,
-               equivalents: dict[str, str]) -> dict:
+               equivalents: dict[str, str], ref: str | None, reuse: bool) -> dict:
     work = out / "work" / target.name
-    stage(target, work)
     started = time.monotonic()
     timed_out = False
-    try:
-        result = mutmut(work, "run", "--max-children", str(jobs), timeout=budget)
-        if result.returncode != 0:
-            tail = (result.stdout + result.stderr)[-2000:]
-            return {"name": target.name, "error": f"mutmut run exit {result.returncode}: {tail}"}
-    except subprocess.TimeoutExpired:
-        timed_out = True
+    if not (reuse and (work / "mutants").is_dir()):
+        stage(target, work, ref)
+        try:
+            result = mutmut(work, "run", "--max-children", str(jobs), timeout=budget)
+            if result.returncode != 0:
+                tail = (result.stdout + result.stderr)[-2000:]
+                return {"name": target.name, "error": f"mutmut run exit {result.returncode}: {tail}"}
+        except subprocess.TimeoutExpired:
+            timed_out = True
     mine = collect(work)  # setup.cfg's only_mutate: every mutant is this target's
     counts: dict[str, int] = {}
     for status in mine.values():
@@ -152,12 +183,13 @@ def run_target(target: Target, out: Path, jobs: int, budget: float,
     survivors = sorted(n for n, s in mine.items()
                        if s not in DETECTED and s not in ("not checked", "skipped")
                        and n not in equivalent)
+    diffs = mutant_diffs(work, survivors)
     return {
         "name": target.name, "mutate": list(target.mutate), "tests": list(target.tests),
         "seconds": round(time.monotonic() - started, 1), "timed_out": timed_out,
         "mutants": len(mine), "counts": counts, "equivalent": equivalent, "stale_equivalents": stale,
         "score": round(100.0 * detected / scored, 1) if scored else None,
-        "survivors": [{"name": n, "status": mine[n], "diff": diff_of(work, n)} for n in survivors],
+        "survivors": [{"name": n, "status": mine[n], "diff": diffs[n]} for n in survivors],
     }
 
 
@@ -201,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="parallel mutant workers (default 2)")
     parser.add_argument("--budget", type=float, default=900.0,
                         help="seconds per module before its run is cut (default 900)")
+    parser.add_argument("--ref", help="score this git revision's code and tests instead of the "
+                        "working tree (e.g. a score before a change)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="rewrite the report from the last run in --out (no new run)")
     parser.add_argument("--min-score", type=float, default=None,
                         help="exit 1 if a module scores below this (e.g. 90)")
     args = parser.parse_args(argv)
@@ -214,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for target in chosen:
         print(f"mutation: {target.name} ...", flush=True)
-        result = run_target(target, args.out, args.jobs, args.budget, equivalents)
+        result = run_target(target, args.out, args.jobs, args.budget, equivalents,
+                            args.ref, args.reuse)
         results.append(result)
         print(f"mutation: {target.name}: "
               f"{result.get('error') or str(result['score']) + '% of ' + str(result['mutants'])}",
