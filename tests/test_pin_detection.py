@@ -160,3 +160,46 @@ def test_coco_with_a_degenerate_ground_truth():
     """A zero-height ground truth (allowed by the parser) is a ground truth nobody can match."""
     result = coco_map([b([0, 0, 10, 10])], [b([0, 5, 100, 5]), b([0, 0, 10, 10])])
     assert result == pytest.approx({"map": HALF_RECALL_AP, "map50": HALF_RECALL_AP, "map75": HALF_RECALL_AP})
+
+
+def test_coco_prints_nothing(capsys):
+    """pycocotools' summary table must not reach stdout (it would corrupt `--json` output)."""
+    coco_map([b([0, 0, 100, 100])], GTS)
+    assert capsys.readouterr().out == ""
+
+
+PREDS = [b([0, 0, 100, 100]), b([400, 400, 500, 500]), b([0, 200, 100, 260], "c")]
+BASE_PARTS = {"size_penalty", "n_pred", "n_gt", "mean_iou", "completeness", "iou_max_label_first"}
+
+
+@pytest.mark.parametrize(("ratios", "extra"), [
+    ({"iou_max_label_first": 1.0}, set()),
+    ({"map": 1.0}, {"map", "map50", "map75"}),
+    ({"iou_max_iou_first": 0.5, "map50": 0.5}, {"iou_max_iou_first", "map", "map50", "map75"}),
+])
+def test_parts_report_exactly_the_computed_components(ratios, extra):
+    """Missing ratio keys weigh 0; label-first details are always reported, other components
+    only when computed (any mAP weight computes all three)."""
+    _, parts = detection_reward(PREDS, GTS, 0.5, ratios)
+    assert set(parts) == BASE_PARTS | extra
+    assert (parts["n_pred"], parts["n_gt"]) == (3.0, 3.0)
+
+
+def test_label_first_component_with_default_completeness_weight():
+    """Without iou_completeness the component is the mean IoU alone: (1 + 0 + 0.6) / 3."""
+    accuracy, parts = detection_reward(PREDS, GTS, 0.5, {"iou_max_label_first": 1.0})
+    assert accuracy == pytest.approx(1.6 / 3) == parts["iou_max_label_first"]
+    assert parts["mean_iou"] == pytest.approx(1.6 / 3) and parts["completeness"] == pytest.approx(2 / 3)
+
+
+def test_mixed_components_are_normalised_by_the_weight_sum():
+    """0.5 * iou_first + 0.25 * map50 over a weight sum of 0.75."""
+    accuracy, parts = detection_reward(PREDS, GTS, 0.5, {"iou_max_iou_first": 0.5, "map50": 0.25})
+    expected = (0.5 * parts["iou_max_iou_first"] + 0.25 * parts["map50"]) / 0.75
+    assert accuracy == pytest.approx(expected)
+    assert parts["iou_max_iou_first"] == pytest.approx(1.6 / 3)
+
+
+def test_non_finite_weights_give_zero_not_nan():
+    accuracy, _ = detection_reward(PREDS, GTS, 0.5, {"iou_max_label_first": float("inf")})
+    assert accuracy == 0.0
