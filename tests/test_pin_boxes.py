@@ -115,3 +115,10 @@ def test_fixed_threshold_edges():
         resolve_threshold(0, {})
     with pytest.raises(ConfigError, match=r"IoU threshold 0.52 is not one of \[0.5, 0.55"):
         resolve_threshold(0.52, {}, THRESHOLDS)
+
+
+def test_bad_mode_names_the_field():
+    from orsta_bench.verifiers.boxes import threshold_for
+
+    with pytest.raises(ConfigError, match=r"context\.mode must be 'eval' or 'train', got 'test'"):
+        threshold_for({"mode": "test"}, 0.5, "dynamic")
