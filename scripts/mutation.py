@@ -265,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     failing = [r["name"] for r in results if "error" in r or (
         args.min_score is not None and (r["score"] or 0.0) < args.min_score)]
     if failing:
-        print(f"mutation: below {args.min_score}% or failed: {', '.join(failing)}")
+        floor = f"below {args.min_score}% or " if args.min_score is not None else ""
+        print(f"mutation: {floor}failed: {', '.join(failing)}")
         return 1
     return 0
 
