@@ -203,3 +203,11 @@ def test_mixed_components_are_normalised_by_the_weight_sum():
 def test_non_finite_weights_give_zero_not_nan():
     accuracy, _ = detection_reward(PREDS, GTS, 0.5, {"iou_max_label_first": float("inf")})
     assert accuracy == 0.0
+
+
+def test_iou_first_component_uses_its_own_matcher():
+    """One exact box with the wrong label: label-first matches nothing (completeness 0), IoU-first
+    matches the pair with IoU counted 0 (completeness 1)."""
+    _, parts = detection_reward([b([0, 0, 10, 10], "x")], [b([0, 0, 10, 10])], 0.5,
+                                {"iou_max_iou_first": 1.0, "iou_completeness": 1.0})
+    assert (parts["iou_max_iou_first"], parts["iou_max_label_first"]) == (1.0, 0.0)
