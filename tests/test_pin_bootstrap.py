@@ -68,14 +68,17 @@ def test_holm_adjusted_p_values_are_monotone_and_capped_at_one():
 
 
 def test_holm_adjusts_after_stopping_and_caps_at_one():
-    """p = 0.02, 0.2, 0.3: the second is not flagged (testing stops) yet the third still gets
-    its adjusted p = max(0.4, 0.3); p = 0.6 twice: 2 * 0.6 is capped at 1."""
+    """p = 0.02, 0.2, 0.3, 0.36: the second is not flagged (testing stops) yet the later ones
+    still get adjusted p-values (running max of (m - rank) * p); p = 0.6 twice: 2 * 0.6 -> 1."""
     a = np.full(99, -1.0)
     b = np.concatenate([np.full(90, -1.0), np.full(9, 1.0)])
     c = np.concatenate([np.full(85, -1.0), np.full(14, 1.0)])
-    flags, adjusted = holm_below([a, b, c], 0.0, confidence=0.95)
-    assert flags == [True, False, False]
-    assert adjusted == pytest.approx([0.06, 0.4, 0.4])
+    e = np.concatenate([np.full(82, -1.0), np.full(17, 1.0)])
+    flags, adjusted = holm_below([a, b, c, e], 0.0, confidence=0.95)
+    assert flags == [True, False, False, False]
+    assert adjusted == pytest.approx([0.08, 0.6, 0.6, 0.6])
+    flags, adjusted = holm_below([e, a, b, c], 0.0, confidence=0.95)
+    assert adjusted == pytest.approx([0.6, 0.08, 0.6, 0.6])
     d = np.concatenate([np.full(70, -1.0), np.full(29, 1.0)])
     assert holm_below([d, d], 0.0)[1] == [1.0, 1.0]
 

@@ -115,3 +115,75 @@ def test_nan_rounds_to_none_and_numbers_to_six_places():
     from orsta_bench.results.compare import _round
     assert _round(math.nan) is None
     assert _round(1 / 3) == 0.333333
+
+
+def test_report_names_both_runs_and_takes_the_suite_from_the_baseline(tmp_path):
+    base = [record("t", 0, 1.0, suite="old")]
+    cand = [record("t", 0, 1.0, suite="new")]
+    base_dir, cand_dir = runs(tmp_path, base, cand)
+    report = compare_runs(base_dir, cand_dir, FAST)
+    assert (report["baseline"], report["candidate"]) == (str(base_dir), str(cand_dir))
+    assert report["tasks"]["t"]["suite"] == "old" and list(report["suites"]) == ["old"]
+
+
+@pytest.mark.parametrize("role", ["baseline", "candidate"])
+def test_unreadable_run_names_its_role(tmp_path, role):
+    good = write_run(tmp_path / "good", [record("t", 0, 1.0)])
+    paths = {"baseline": good, "candidate": good, role: tmp_path / "missing"}
+    with pytest.raises(CompareError) as caught:
+        compare_runs(paths["baseline"], paths["candidate"], FAST)
+    assert str(caught.value).startswith(f"{role}: ") and "missing" in str(caught.value)
+
+
+def test_too_little_overlap_message(tmp_path):
+    base = [record("t", i, 1.0) for i in range(4)]
+    cand = [record("t", i, 1.0, sample_hash="x" if i == 0 else None) for i in range(1)] + [
+        record("t", i, 1.0) for i in range(5, 8)]
+    base_dir, cand_dir = runs(tmp_path, base, cand)
+    with pytest.raises(CompareError) as caught:
+        compare_runs(base_dir, cand_dir, FAST)
+    assert str(caught.value).split("\n") == [
+        f"only 0 of 7 samples pair between {base_dir} and {cand_dir} (at least half must): "
+        "3 only in the baseline, 3 only in the candidate, 1 with a different sample_hash "
+        "(the task spec or data changed).",
+        "  e.g. only_baseline: t/1, t/2, t/3",
+        "  e.g. only_candidate: t/5, t/6, t/7",
+        "  e.g. hash_mismatch: t/0",
+        "Fix: run both models on the same tasks, --limit and spec versions."]
+
+
+def test_all_excluded_message_is_exact(tmp_path):
+    base = [record("t", 0, 1.0, status="error")]
+    with pytest.raises(CompareError) as caught:
+        compare_runs(*runs(tmp_path, base, [record("t", 0, 1.0)]), FAST)
+    assert str(caught.value) == ("every paired sample has status error / not_scored / "
+                                 "backend_error in one of the runs; there is no score to compare")
+
+
+def test_confidence_message_is_exact():
+    with pytest.raises(CompareError) as caught:
+        Settings(confidence=2.0).check()
+    assert str(caught.value) == "--confidence must be between 0 and 1, got 2.0 (e.g. 0.95)"
+
+
+def test_confidence_drives_task_interval_holm_and_suite(tmp_path):
+    """Diffs -1 x4, +1 x1, 0 x5 (mean -0.3): below 0 at confidence 0.5, not at 0.95 (task,
+    Holm verdict and suite)."""
+    diffs = [-1.0] * 4 + [1.0] + [0.0] * 5
+    base = [record("t", i, 0.0 if d > 0 else 1.0) for i, d in enumerate(diffs)]
+    cand = [record("t", i, 1.0 if d > 0 else 1.0 + d) for i, d in enumerate(diffs)]
+    paths = runs(tmp_path, base, cand)
+    loose = compare_runs(*paths, Settings(resamples=2000, confidence=0.5))
+    strict = compare_runs(*paths, Settings(resamples=2000, confidence=0.95))
+    assert loose["regressions"] == ["task:t", "suite:synth"] and strict["regressions"] == []
+    assert loose["tasks"]["t"]["ci_high"] < 0 <= strict["tasks"]["t"]["ci_high"]
+
+
+def test_an_interval_ending_exactly_at_minus_max_drop_is_not_a_regression(tmp_path):
+    """A uniform drop of exactly 0.25 with --max-drop 0.25: the interval is the point -0.25,
+    which is not *below* -0.25 (task and suite)."""
+    base = [record("t", i, 0.5) for i in range(12)]
+    cand = [record("t", i, 0.25) for i in range(12)]
+    report = compare_runs(*runs(tmp_path, base, cand), Settings(resamples=200, max_drop=0.25))
+    assert report["suites"]["synth"]["ci_high"] == -0.25
+    assert report["regressions"] == []

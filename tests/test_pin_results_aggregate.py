@@ -93,6 +93,21 @@ def test_a_group_holding_a_whole_task_reuses_the_tasks_draws(tmp_path):
     assert results["families"]["half"]["ci_low"] is not None
 
 
+def test_a_tasks_interval_is_the_bootstrap_of_its_values_labelled_by_the_task(tmp_path):
+    """results.json's task interval = mean_interval(values, seed, label=task name): anyone can
+    recompute it from samples.jsonl."""
+    import numpy as np
+
+    from orsta_bench.results.aggregate import RESULTS_RESAMPLES
+    from orsta_bench.results.bootstrap import mean_interval
+
+    values = [((i * 7) % 20) / 20 for i in range(20)]
+    records = [record("t", i, v) for i, v in enumerate(values)]
+    task = aggregate_run(write_run(tmp_path / "r", records), seed=2, created=CREATED)["tasks"]["t"]
+    expected = mean_interval(np.array(values), seed=2, label="t", n_resamples=RESULTS_RESAMPLES)
+    assert (task["ci_low"], task["ci_high"]) == (round(expected.low, 6), round(expected.high, 6))
+
+
 def test_part_of_a_task_has_reproducible_draws(tmp_path):
     """Published intervals of groups holding part of a task are reproducible across versions:
     their resample stream is labelled `task|<first 16 hex of sha256(indices)>`. Values recorded
