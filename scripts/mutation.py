@@ -165,7 +165,8 @@ def run_target(target: Target, out: Path, jobs: int, budget: float,
     work = out / "work" / target.name
     started = time.monotonic()
     timed_out = False
-    if not (reuse and (work / "mutants").is_dir()):
+    reused = reuse and (work / "mutants").is_dir()
+    if not reused:
         stage(target, work, ref)
         try:
             result = mutmut(work, "run", "--max-children", str(jobs), timeout=budget)
@@ -178,10 +179,10 @@ def run_target(target: Target, out: Path, jobs: int, budget: float,
     counts: dict[str, int] = {}
     for status in mine.values():
         counts[status] = counts.get(status, 0) + 1
-    equivalent = sorted(n for n in mine if n in equivalents and mine[n] == "survived")
+    equivalent = sorted(n for n in mine if n in equivalents and mine[n] in ("survived", "no tests"))
     prefixes = tuple(m.replace("/", ".").removesuffix(".py").removesuffix("*") for m in target.mutate)
     stale = sorted(n for n in equivalents if n.startswith(prefixes)
-                   and mine.get(n) != "survived")
+                   and mine.get(n) not in ("survived", "no tests"))
     detected = sum(counts.get(s, 0) for s in DETECTED)
     scored = len(mine) - len(equivalent) - counts.get("not checked", 0) - counts.get("skipped", 0)
     survivors = sorted(n for n, s in mine.items()
@@ -190,7 +191,7 @@ def run_target(target: Target, out: Path, jobs: int, budget: float,
     diffs = mutant_diffs(work, survivors)
     return {
         "name": target.name, "mutate": list(target.mutate), "tests": list(target.tests),
-        "seconds": round(time.monotonic() - started, 1), "timed_out": timed_out,
+        "seconds": None if reused else round(time.monotonic() - started, 1), "timed_out": timed_out,
         "mutants": len(mine), "counts": counts, "equivalent": equivalent, "stale_equivalents": stale,
         "score": round(100.0 * detected / scored, 1) if scored else None,
         "survivors": [{"name": n, "status": mine[n], "diff": diffs[n]} for n in survivors],
@@ -209,7 +210,7 @@ def write_report(results: list[dict], out: Path, equivalents: dict[str, str]) ->
         detected = sum(r["counts"].get(s, 0) for s in DETECTED)
         box = " (time box hit: partial)" if r["timed_out"] else ""
         lines.append(f"| {r['name']} | {r['mutants']} | {detected} | {len(r['equivalent'])} | "
-                     f"{len(r['survivors'])} | {r['score']}%{box} | {r['seconds']} |")
+                     f"{len(r['survivors'])} | {r['score']}%{box} | {r['seconds'] or '-'} |")
     for r in results:
         lines += ["", f"## {r['name']}"]
         if "error" in r:
