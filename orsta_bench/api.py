@@ -73,6 +73,9 @@ _HOMES: dict[str, str] = {
     "Runner": "orsta_bench.runner.run",
     "aggregate_run": "orsta_bench.results.aggregate",
     "compare_runs": "orsta_bench.results.compare",
+    "mean_interval": "orsta_bench.results.bootstrap",
+    "percentile_interval": "orsta_bench.results.bootstrap",
+    "stratum_draws": "orsta_bench.results.bootstrap",
     # files
     "atomic_path": "orsta_bench.atomic",
     "atomic_folder": "orsta_bench.atomic",
@@ -121,6 +124,7 @@ if TYPE_CHECKING:  # for type checkers and import-linter; at run time names load
     )
     from orsta_bench.oracle import ideal_response  # noqa: F401
     from orsta_bench.results.aggregate import aggregate_run  # noqa: F401
+    from orsta_bench.results.bootstrap import mean_interval, percentile_interval, stratum_draws  # noqa: F401
     from orsta_bench.results.compare import compare_runs  # noqa: F401
     from orsta_bench.reward import eval_context, score, score_sample, train_context  # noqa: F401
     from orsta_bench.runner.run import Runner  # noqa: F401

@@ -15,7 +15,7 @@ import argparse
 
 import numpy as np
 
-from orsta_bench.results.bootstrap import mean_interval, percentile_interval, stratum_draws
+from orsta_bench.api import mean_interval, percentile_interval, stratum_draws
 
 
 def coverage(n: int, p: float, trials: int, resamples: int, seed: int) -> float:
