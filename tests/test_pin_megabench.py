@@ -34,7 +34,8 @@ def test_task_score_minus_one_counts_zero_in_the_denominator():
 
 def test_empty_group_has_no_score():
     """With no Open task the Open score is None (not 0, not an error)."""
-    assert summarize({"x": 0.5}, meta_path=None)["open"] == {"score": None, "num_tasks": 0}
+    assert summarize({"x": 0.5}, meta_path=None)["open"] == {"score": None, "num_tasks": 0, "complete": True,
+                                                             "incomplete_tasks": []}
 
 
 def test_keyword_breakdown_by_metadata_file(meta_file):

@@ -116,7 +116,10 @@ def test_part_of_a_task_has_reproducible_draws(tmp_path):
                for i in range(20)]
     results = aggregate_run(write_run(tmp_path / "r", records), resamples=200, created=CREATED)
     half = results["families"]["half"]
-    assert (half["score"], half["ci_low"], half["ci_high"]) == (0.375, 0.1845, 0.535125)
+    # 0.1845 before samples were ordered by id within a task (so intervals no longer depend on
+    # the line order of samples.jsonl, e.g. after a sharded run's merge): published intervals of
+    # such groups changed once, on purpose.
+    assert (half["score"], half["ci_low"], half["ci_high"]) == (0.375, 0.195, 0.535125)
 
 
 def test_unscored_megabench_task_counts_zero_in_core(tmp_path):
