@@ -28,9 +28,10 @@ def refusal(output: Path) -> str | None:
 
 def clear_earlier_run(output: Path) -> None:
     """--overwrite: remove the earlier run's logs and checkpoints so nothing of it is appended to
-    or resumed from; the final model files are replaced when the new run saves."""
+    or resumed from; the final model files are replaced when the new run saves. Every rank of a
+    distributed launch runs this, so a file another rank removed first is not an error."""
     for path in earlier_run_files(output):
         if path.is_dir():
-            shutil.rmtree(path)
+            shutil.rmtree(path, ignore_errors=True)
         else:
-            path.unlink()
+            path.unlink(missing_ok=True)
