@@ -101,3 +101,15 @@ def test_only_the_known_transformers_futurewarning_is_silenced():
         warnings.warn_explicit(message, UserWarning, "training_args.py", 1, module="transformers.training_args")
     assert [(str(w.message)[:8], w.category) for w in caught] == [
         ("`gradien", FutureWarning), ("`other` ", FutureWarning), ("`gradien", UserWarning)]
+
+
+def test_overwrite_clears_the_earlier_runs_logs_and_checkpoints_only(tmp_path: Path):
+    from orsta_train.output_guard import clear_earlier_run, refusal
+
+    out = tmp_path / "run"
+    _earlier_run(out)
+    (out / "notes.txt").write_text("mine")
+    assert refusal(out) is not None and refusal(tmp_path / "new") is None
+    clear_earlier_run(out)
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    assert refusal(out) is None
