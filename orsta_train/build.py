@@ -189,11 +189,12 @@ class Built:
 
 def build(cfg: TrainConfig) -> Built:
     """Everything up to `trainer.train()`; raises ConfigError / ModelSetupError / TrainDataError."""
-    from transformers import set_seed
+    from transformers import PrinterCallback, set_seed
     from trl import GRPOConfig
 
     from orsta_bench.api import load_catalog, select_tasks
     from orsta_train.completions_log import CompletionTableCallback
+    from orsta_train.console import ConsoleSummaryCallback, silence_unactionable_warnings
     from orsta_train.eval_callback import HeldoutEvalCallback
     from orsta_train.layout import batch_layout, world_size
     from orsta_train.model import VISION_PAD_TOKENS, setup_policy, vision_pad_ids
@@ -201,6 +202,7 @@ def build(cfg: TrainConfig) -> Built:
     from orsta_train.rewards import OrstaReward
     from orsta_train.trainset import training_data
 
+    silence_unactionable_warnings()
     check_vllm(cfg)
     if cfg.wandb_project:
         os.environ["WANDB_PROJECT"] = cfg.wandb_project  # read by transformers' W&B callback
@@ -235,6 +237,8 @@ def build(cfg: TrainConfig) -> Built:
         model=model, reward_funcs=[reward], args=args, train_dataset=train_dataset,
         processing_class=processor, callbacks=callbacks,
     )
+    trainer.remove_callback(PrinterCallback)  # its metric dicts go to metrics.jsonl instead
+    trainer.add_callback(ConsoleSummaryCallback())
     trainer.orsta_drop_ids = set(banned_ids)
     trainer.orsta_reward = reward
     eval_callback.trainer = trainer

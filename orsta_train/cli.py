@@ -11,47 +11,36 @@ from typing import Annotated
 
 import typer
 
+from orsta_train.cli_flags import with_config_flags
+
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
 
-@app.command()
 def train_command(
-    model: Annotated[str, typer.Option("--model", help="tiny, a local checkpoint folder, hf:FOLDER")] = "",
-    tasks: Annotated[str, typer.Option("--tasks", help="task names, a suite (synth) or a glob")] = "",
-    output: Annotated[str, typer.Option("--output", help="output folder")] = "",
-    preset: Annotated[str | None, typer.Option("--preset", help="vtriune (default), cpu-smoke, none")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="YAML file of TrainConfig keys")] = None,
-    max_steps: Annotated[int | None, typer.Option("--max-steps")] = None,
-    seed: Annotated[int | None, typer.Option("--seed")] = None,
-    learning_rate: Annotated[float | None, typer.Option("--learning-rate")] = None,
-    num_generations: Annotated[int | None, typer.Option("--num-generations")] = None,
-    per_device_train_batch_size: Annotated[int | None, typer.Option("--batch-size")] = None,
-    max_completion_length: Annotated[int | None, typer.Option("--max-completion-length")] = None,
-    samples_per_task: Annotated[int | None, typer.Option("--samples-per-task")] = None,
-    eval_steps: Annotated[int | None, typer.Option("--eval-steps")] = None,
-    deepspeed: Annotated[str | None, typer.Option("--deepspeed", help="zero2, zero3 or a JSON path")] = None,
-    use_vllm: Annotated[bool | None, typer.Option("--use-vllm/--no-vllm")] = None,
-    vllm_mode: Annotated[str | None, typer.Option("--vllm-mode", help="colocate or server")] = None,
-    resume_from_checkpoint: Annotated[str | None, typer.Option("--resume", help="'last' or a checkpoint folder")] = None,
-    tasks_dir: Annotated[list[str] | None, typer.Option("--tasks-dir")] = None,
-    set_items: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE for any config key (repeatable)")] = None,
-    print_config: Annotated[bool, typer.Option("--print-config", help="print the resolved configuration and exit")] = False,
+    named: dict,
+    preset: Annotated[str | None, typer.Option(
+        "--preset", help="vtriune (the paper), vtriune-release, cpu-smoke or none "
+        "(default: cpu-smoke for --model tiny, else vtriune)")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="YAML file of TrainConfig keys (docs/training.md) (default: none)")] = None,
+    set_items: Annotated[list[str] | None, typer.Option(
+        "--set", help="KEY=VALUE for any other TrainConfig key, repeatable (default: none)")] = None,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="replace the model and checkpoints of an earlier run in --output (default: off)")] = False,
+    print_config: Annotated[bool, typer.Option(
+        "--print-config", help="print the resolved configuration and exit (default: off)")] = False,
 ) -> None:
-    """Post-train a vision-language model with GRPO (TRL) on verifiable rewards from task specs."""
+    """Post-train a vision-language model with GRPO (TRL) on verifiable rewards from task specs.
+
+    Defaults shown are TrainConfig's; the preset (--preset) overrides some of them, --config
+    overrides the preset and the flags override both (--print-config shows the result)."""
     import json
 
     from orsta_train.config import ConfigError, parse_set_items, read_config_file, resolve_config
 
-    named = {
-        "model": model or None, "tasks": tasks or None, "output": output or None,
-        "max_steps": max_steps, "seed": seed, "learning_rate": learning_rate,
-        "num_generations": num_generations, "per_device_train_batch_size": per_device_train_batch_size,
-        "max_completion_length": max_completion_length, "samples_per_task": samples_per_task,
-        "eval_steps": eval_steps, "deepspeed": deepspeed, "use_vllm": use_vllm, "vllm_mode": vllm_mode,
-        "resume_from_checkpoint": resume_from_checkpoint, "tasks_dir": tasks_dir or None,
-    }
     try:
         file_values = read_config_file(config) if config else {}
+        named = {key: (value if value != [] else None) for key, value in named.items()}
         overrides = {**named, **parse_set_items(set_items or [])}
         cfg = resolve_config(preset, file_values, overrides)
     except ConfigError as error:
@@ -59,7 +48,27 @@ def train_command(
     if print_config:
         typer.echo(json.dumps(cfg.model_dump(), indent=2, sort_keys=True))
         return
+    _guard_output(cfg, overwrite)
     _run(cfg)
+
+
+def _guard_output(cfg, overwrite: bool) -> None:
+    """Refuse an --output holding a run unless --resume or --overwrite says what to do with it."""
+    from orsta_train.output_guard import clear_earlier_run, refusal
+
+    if cfg.resume_from_checkpoint is not None:
+        if overwrite:
+            _fail("--resume and --overwrite contradict each other; give one")
+        return
+    message = refusal(Path(cfg.output))
+    if message is None:
+        return
+    if not overwrite:
+        _fail(message)
+    clear_earlier_run(Path(cfg.output))
+
+
+app.command()(with_config_flags(train_command))
 
 
 def _run(cfg) -> None:

@@ -28,10 +28,12 @@ class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     # What to train on.
-    model: str = Field(..., description="--model grammar of orsta-bench: tiny, a local folder, hf:PATH")
+    model: str = Field(..., description=(
+        "model to train: tiny (random test model), nano (the shipped nano-Orsta), a local checkpoint folder, "
+        "hf:FOLDER or a cached hub id; oracle, vllm: and openai: serve only and are refused"))
     tasks: str = Field(..., description="--tasks selector: names, a suite or a glob")
     output: str = Field(..., description="output folder (checkpoints, metrics.jsonl, final model)")
-    tasks_dir: list[str] = Field(default_factory=list)
+    tasks_dir: list[str] = Field(default_factory=list, description="extra folders of task specs (repeatable)")
     task_weights: dict[str, float] = Field(default_factory=dict, description="per-task sampling weight (default 1)")
     samples_per_task: int | None = Field(None, gt=0, description="train+held-out samples read per task")
     heldout_fraction: float = Field(0.1, ge=0, lt=1)
@@ -39,14 +41,14 @@ class TrainConfig(BaseModel):
     train_size: int | None = Field(None, gt=0, description="rows of the weighted mixture (default: sum of task sizes)")
 
     # Schedule.
-    seed: int = 0
-    max_steps: int = Field(-1, description="-1: run num_train_epochs")
+    seed: int = Field(0, description="seed of sampling, data order and initialisation")
+    max_steps: int = Field(-1, description="optimizer steps; -1: run num_train_epochs")
     num_train_epochs: float = Field(1.0, gt=0)
     prompts_per_step: int | None = Field(
         None, gt=0, description="prompts per optimizer step over all processes (sets batch and accumulation)")
     per_device_train_batch_size: int = Field(8, gt=0, description="completions per device per micro-step")
     gradient_accumulation_steps: int = Field(1, gt=0)
-    learning_rate: float = Field(1e-6, gt=0)
+    learning_rate: float = Field(1e-6, gt=0, description="peak learning rate")
     lr_scheduler_type: str = "constant_with_warmup"
     warmup_ratio: float = Field(0.05, ge=0, lt=1)
     weight_decay: float = Field(0.0, ge=0)
@@ -59,12 +61,12 @@ class TrainConfig(BaseModel):
     loss_type: Literal["grpo", "dapo", "dr_grpo", "bnpo"] = "dapo"
     scale_rewards: Literal["group", "batch", "none"] = "group"
     delta: float | None = Field(None, gt=1, description="dual-clip bound of the ratio (TRL two-sided clipping)")
-    num_generations: int = Field(8, ge=2)
+    num_generations: int = Field(8, ge=2, description="completions sampled per prompt (the GRPO group)")
     num_iterations: int = Field(1, gt=0)
     mask_truncated_completions: bool = False
     temperature: float = Field(1.0, gt=0)
     top_p: float = Field(1.0, gt=0, le=1)
-    max_completion_length: int = Field(2048, gt=0)
+    max_completion_length: int = Field(2048, gt=0, description="tokens generated per completion at most")
     max_prompt_length: int | None = Field(None, gt=0, description="tokens, images expanded; longer stops the run")
     drop_overlong_prompts: bool = Field(False, description="drop prompts over max_prompt_length (counted)")
     min_pixels: int | None = Field(None, gt=0, description="upscale smaller images before the processor")
@@ -90,7 +92,7 @@ class TrainConfig(BaseModel):
     run_name: str | None = Field(None, description="run name in TensorBoard / W&B (default: output folder)")
     completion_table_steps: int = Field(0, ge=0, description="every N steps a per-source completions table; 0: off")
     completion_table_rows: int = Field(4, gt=0, description="rows per data source in that table")
-    eval_steps: int = Field(0, ge=0, description="0: no periodic held-out evaluation")
+    eval_steps: int = Field(0, ge=0, description="evaluate every N steps; 0: no periodic held-out evaluation")
     eval_before_train: bool = Field(False, description="evaluate once before the first step")
     eval_tasks: str | None = Field(None, description="--tasks selector of evaluation tasks (default: held-out rows)")
     eval_samples_per_task: int | None = Field(None, gt=0, description="samples read per evaluation task")
@@ -105,8 +107,8 @@ class TrainConfig(BaseModel):
     dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     gradient_checkpointing: bool = Field(False, description="passed to TRL as given (TRL's default is on)")
     deepspeed: str | None = Field(None, description="zero2, zero3 or a DeepSpeed JSON path")
-    use_vllm: bool = False
-    vllm_mode: Literal["colocate", "server"] = "colocate"
+    use_vllm: bool = Field(False, description="generate with vLLM (needs the vllm extra)")
+    vllm_mode: Literal["colocate", "server"] = Field("colocate", description="colocate or server")
     vllm_server_host: str = "0.0.0.0"
     vllm_server_port: int = 8000
     vllm_gpu_memory_utilization: float = Field(0.3, gt=0, le=1)

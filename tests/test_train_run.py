@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,19 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     "--set", "completion_table_steps=2", "--set", "completion_table_rows=1",
                     cwd=out.parent)
     assert result.returncode == 0, result.stderr[-3000:]
+    (out.parent / "console.txt").write_text(result.stdout)
+    (out.parent / "stderr.txt").write_text(result.stderr)
     return out
+
+
+def test_console_shows_one_summary_line_per_step_and_metrics_go_to_the_file(run: Path):
+    console = (run.parent / "console.txt").read_text().splitlines()
+    steps = [line for line in console if line.startswith("step ")]
+    assert [line.split()[1] for line in steps] == ["1/2", "2/2"]
+    assert all(" reward " in line and " accuracy " in line and "s/step" in line for line in steps)
+    assert " loss " in steps[0]
+    assert not any("source/all/reward" in line for line in console)  # the metric dicts are in metrics.jsonl
+    assert "FutureWarning" not in (run.parent / "stderr.txt").read_text()
 
 
 def test_two_steps_write_per_source_metrics(run: Path):
@@ -72,6 +85,24 @@ def test_output_root_loads_as_a_checkpoint(run: Path):
     assert processor.image_token == "<|image_pad|>"
     assert model.config.image_token_id == processor.tokenizer.convert_tokens_to_ids("<|image_pad|>")
     assert json.loads((run / "train_config.json").read_text())["max_steps"] == 2
+
+
+def test_training_again_into_a_finished_run_is_refused(run: Path):
+    before = (run / "metrics.jsonl").read_text()
+    result = _train("--model", "tiny", "--tasks", "synth", "--max-steps", "1", "--output", str(run), cwd=run.parent)
+    assert result.returncode == 2
+    assert str(run) in result.stderr and "--resume" in result.stderr and "--overwrite" in result.stderr
+    assert (run / "metrics.jsonl").read_text() == before
+
+
+def test_overwrite_replaces_a_finished_run(run: Path, tmp_path: Path):
+    copy = tmp_path / "copy"
+    shutil.copytree(run, copy)
+    result = _train("--model", "tiny", "--tasks", "synth", "--max-steps", "1", "--output", str(copy),
+                    "--overwrite", "--set", "samples_per_task=12", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [line["step"] for line in _metrics(copy)] == [1, 1]  # the step line and TRL's closing line
+    assert not (copy / "checkpoint-2").exists() and not (copy / "completion_tables.jsonl").exists()
 
 
 def test_resume_continues_from_the_saved_step(run: Path):

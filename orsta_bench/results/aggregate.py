@@ -194,6 +194,9 @@ def aggregate_run(run_dir: Path, *, seed: int = DEFAULT_SEED,
     results["n_samples"] = len(records)
     agg = _Aggregator(records, seed=seed, resamples=resamples, confidence=confidence)
     results.update(aggregate_records(agg))
+    chances = run.get("chance") or {}
+    for name, entry in results["tasks"].items():
+        entry["chance"] = chances.get(name)  # the spec's chance level; None when it states none
     megabench = _megabench_section(agg, results["tasks"])
     if megabench is not None:
         results["megabench"] = megabench

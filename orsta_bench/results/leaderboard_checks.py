@@ -56,3 +56,27 @@ def replacement_note(name: str, old: dict[str, Any], new: dict[str, Any]) -> str
         return f"{date}, {samples_cell(results)} samples"
 
     return f"replaced the entry {name!r} ({described(old)}) by the new results ({described(new)})"
+
+
+def group_chance(all_results: list[dict[str, Any]], key: str, name: str) -> float | None:
+    """The chance level of a suite or family (`key` "suite" / "family"): the macro mean of its
+    tasks' chance levels (results.json `tasks.T.chance`, from the spec) when every task of the
+    group on the board states one; None otherwise (a partial mean would mislead)."""
+    levels: dict[str, float | None] = {}
+    for results in all_results:
+        for task, entry in results.get("tasks", {}).items():
+            if entry.get(key) == name:
+                levels.setdefault(task, entry.get("chance"))
+    if not levels or any(level is None for level in levels.values()):
+        return None
+    return sum(levels.values()) / len(levels)  # type: ignore[arg-type]
+
+
+def chance_row(all_results: list[dict[str, Any]], suites: list[str], families: list[str]) -> dict[str, float | None] | None:
+    """{"suite:S" / "family:F": chance or None} for the board's chance-level row; None when no
+    task on the board states a chance level (then the row is left out)."""
+    if not any(entry.get("chance") is not None for r in all_results for entry in r.get("tasks", {}).values()):
+        return None
+    row = {f"suite:{s}": group_chance(all_results, "suite", s) for s in suites}
+    row.update({f"family:{f}": group_chance(all_results, "family", f) for f in families})
+    return row

@@ -11,7 +11,12 @@ from string import Template
 from typing import Any
 
 from orsta_bench.results.leaderboard import Entry, columns, is_incomplete, megabench_columns, slug
-from orsta_bench.results.leaderboard_checks import limit_warning, sample_counts, samples_cell
+from orsta_bench.results.leaderboard_checks import (
+    chance_row,
+    limit_warning,
+    sample_counts,
+    samples_cell,
+)
 from orsta_bench.results.table import INCOMPLETE_MARK, interval, percent
 
 
@@ -70,6 +75,19 @@ def _board(entries: list[Entry], suites: list[str], families: list[str]) -> tupl
     return "".join(head), "\n".join(rows)
 
 
+def _chance_foot(entries: list[Entry], suites: list[str], families: list[str]) -> str:
+    """The chance-level row under the model rows (a tfoot, so sorting never moves it)."""
+    chance = chance_row([e.results for e in entries], suites, families)
+    if chance is None:
+        return ""
+    cells = ['<td></td>', '<td class="text"><em>chance level</em></td>']
+    cells += [f"<td>{percent(chance[f'suite:{s}'])}</td>" for s in suites]
+    cells += ["<td>-</td>"] * len(megabench_columns(entries))
+    cells += [f"<td>{percent(chance[f'family:{f}'])}</td>" for f in families]
+    cells += ["<td></td>"] * 3
+    return '<tfoot><tr class="chance">' + "".join(cells) + "</tr></tfoot>"
+
+
 def _heatmap(entries: list[Entry], families: list[str]) -> tuple[str, str]:
     head = "<th>model</th>" + "".join(f"<th>{_e(f)}</th>" for f in families)
     rows = []
@@ -102,6 +120,7 @@ def _drilldown(entries: list[Entry]) -> str:
                 f'</td><td class="text">{_e(task.get("family", ""))}</td>'
                 f'<td style="{_heat(task.get("score"))}">{percent(task.get("score"))}</td>'
                 f'<td class="ci">{_e(interval(task))}</td>'
+                f'<td>{percent(task.get("chance"))}</td>'
                 f'<td>{task.get("n_scored", 0)}/{task.get("n", 0)}</td>'
                 f'<td class="text{" bad" if failed else ""}">{_e(failed)}</td></tr>')
         hashes = entry.results.get("spec_hashes") or {}
@@ -109,7 +128,7 @@ def _drilldown(entries: list[Entry]) -> str:
         blocks.append(
             f'<details id="task-{_e(slug(entry.name))}"><summary>{_e(entry.name)}</summary>'
             '<table><thead><tr><th>task</th><th class="text">suite</th><th class="text">family'
-            '</th><th>score</th><th>95% CI</th><th>scored/n</th><th class="text">statuses</th>'
+            '</th><th>score</th><th>95% CI</th><th>chance</th><th>scored/n</th><th class="text">statuses</th>'
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>'
             f'<p class="note">spec hashes: {spec_list or "-"}</p></details>')
     return "\n".join(blocks) or '<p class="note">No results yet.</p>'
@@ -126,5 +145,6 @@ def render_html(entries: list[Entry], generated: str | None = None) -> str:
     warning = limit_warning([(e.name, e.results) for e in entries])
     return template.substitute(
         count=len(entries), generated=_e(stamp), board_head=board_head, board_rows=board_rows,
+        board_foot=_chance_foot(entries, suites, families),
         warning=f'<p class="note bad" id="limit-warning">Warning: {_e(warning)}</p>' if warning else "",
         heat_head=heat_head, heat_rows=heat_rows, drilldown=_drilldown(entries))

@@ -64,6 +64,7 @@ def fingerprint(config: RunConfig, specs: list[Any], gen: dict[str, Any]) -> dic
         "backend_args": config.backend_args,
         "generation": {s.spec.name: generation_for(s.spec, gen, config.seed).to_dict() for s in specs},
         "spec_hashes": {s.spec.name: s.content_hash for s in specs},
+        "chance": {s.spec.name: s.spec.chance for s in specs if s.spec.chance is not None},
         "seed": config.seed,
         "limit": config.limit,
         "package_version": __version__,

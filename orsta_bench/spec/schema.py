@@ -101,6 +101,7 @@ class TaskSpec(_Strict):
     metric: Literal["mean", "megabench"] = "mean"
     dimensions: dict[str, str | list[str]] = Field(default_factory=dict)
     generation: GenerationSpec = Field(default_factory=GenerationSpec)
+    chance: float | None = Field(None, ge=0, le=1)  # score of uniform guessing (1/k for k options)
 
     @field_validator("dimensions")
     @classmethod
