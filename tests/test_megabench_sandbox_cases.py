@@ -4,7 +4,12 @@ changed in the interpreter for the next case, and each case has its own wall clo
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +77,17 @@ def test_each_case_has_its_own_wall_clock(unsafe: bool, monkeypatch: pytest.Monk
     outputs = run_cases(program, [["0.8"], ["30"], ["0.8"]], SandboxLimits(wall_seconds=1.0))
     assert outputs == ["0.8", TIMED_OUT, "0.8"]
     assert time.monotonic() - started < 15
+
+
+@requires_sandbox
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv")
+def test_a_hostile_case_cannot_reach_the_harness_when_run_unprivileged() -> None:
+    """Unprivileged, the harness and the children share one uid: only being PID 1 and not dumpable
+    keep a case from signalling it or opening /proc/1/mem."""
+    script = (f"from orsta_bench.megabench.metrics.program import run_cases\n"
+              f"print(run_cases({HOSTILE!r}, [['attack'], ['look']]))\n")
+    done = subprocess.run(["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", sys.executable,
+                           "-c", script], capture_output=True, text=True, timeout=120, cwd="/",
+                          env={"PYTHONPATH": str(Path(__file__).parents[1]), "PATH": os.environ["PATH"]})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['1 []', '1 []']"
