@@ -8,10 +8,13 @@ private size-capped tmpfs as working directory: no home, /tmp, run folder or /bi
 65534 with no capabilities and with limits on CPU time, address space, file size, open files and
 processes. The process limit binds because the uid is a real unprivileged one: a caller that is
 not root gets a new user namespace (`--unshare-user`, whose process count is its own); root gets
-the namespaces directly and a trusted prologue drops to uid 65534 before the program is read (a
+the namespaces directly and the children drop to uid 65534 before the program is read (a
 user namespace made by root maps the program to host root, for whom RLIMIT_NPROC does nothing).
-When the program ends, bwrap's PID 1 exits and the kernel kills everything left in the namespace;
-on a timeout PID 1 is killed and awaited. A seccomp filter (seccomp_filter.py) refuses new
+One sandbox serves all jobs of a call (all test cases of one program): its PID 1 is a trusted
+harness (sandbox_harness.py) that forks one child per job, enforces each job's limits, and kills
+and reaps every other process of the namespace between jobs; the children cannot signal, ptrace
+or read it (see there). When the harness ends, the kernel kills everything left in the namespace;
+on the safety-net timeout PID 1 is killed and awaited. A seccomp filter (seccomp_filter.py) refuses new
 namespaces, mounts, ptrace and other kernel surface a program never needs.
 
 The sandbox's own failure raises SandboxError (scored `error`, never a crash). Where no sandbox can
