@@ -166,7 +166,8 @@ def run_jobs_in_sandbox(child_source: str, jobs: list[dict[str, Any]], limits: S
 
     The harness (sandbox_harness.py, the sandbox's PID 1, trusted) imports `preload`, then forks a
     child per job: each has the limits, the wall clock and the contract of `run_in_sandbox`, and
-    nothing of one job's processes lives into the next (they share the sandbox's working folder)."""
+    nothing of one job's processes lives into the next (they share the sandbox's working folder).
+    Every Outcome carries the tail of the whole sandbox's stderr."""
     sandboxed = not unsafe_opt_in()
     bwrap = shutil.which("bwrap")
     if sandboxed and bwrap is None:
