@@ -8,10 +8,13 @@ private size-capped tmpfs as working directory: no home, /tmp, run folder or /bi
 65534 with no capabilities and with limits on CPU time, address space, file size, open files and
 processes. The process limit binds because the uid is a real unprivileged one: a caller that is
 not root gets a new user namespace (`--unshare-user`, whose process count is its own); root gets
-the namespaces directly and a trusted prologue drops to uid 65534 before the program is read (a
+the namespaces directly and the children drop to uid 65534 before the program is read (a
 user namespace made by root maps the program to host root, for whom RLIMIT_NPROC does nothing).
-When the program ends, bwrap's PID 1 exits and the kernel kills everything left in the namespace;
-on a timeout PID 1 is killed and awaited. A seccomp filter (seccomp_filter.py) refuses new
+One sandbox serves all jobs of a call (all test cases of one program): its PID 1 is a trusted
+harness (sandbox_harness.py) that forks one child per job, enforces each job's limits, and kills
+and reaps every other process of the namespace between jobs; the children cannot signal, ptrace
+or read it (see there). When the harness ends, the kernel kills everything left in the namespace;
+on the safety-net timeout PID 1 is killed and awaited. A seccomp filter (seccomp_filter.py) refuses new
 namespaces, mounts, ptrace and other kernel surface a program never needs.
 
 The sandbox's own failure raises SandboxError (scored `error`, never a crash). Where no sandbox can
@@ -45,26 +48,6 @@ _HOW_TO_ENABLE = (
     f"(user.max_user_namespaces > 0 for non-root users), or set {UNSAFE_ENV}=1 to run model-written "
     "programs unsandboxed (unsafe)"
 )
-
-# Trusted code that runs first in the child: read the job, set the limits, drop root, run the child.
-_PROLOGUE = r"""
-import json, os, resource, sys
-payload_fd, ready_fd, result_fd = map(int, sys.argv[1:4])
-del sys.argv[1:]
-with os.fdopen(payload_fd, "rb") as handle:
-    spec = json.loads(handle.read())
-for name, value in spec["rlimits"].items():
-    resource.setrlimit(getattr(resource, name), (value, value))
-if spec["drop_root"] and os.getuid() == 0:
-    os.setgroups([])
-    os.setresgid(spec["uid"], spec["uid"], spec["uid"])
-    os.setresuid(spec["uid"], spec["uid"], spec["uid"])
-    if 0 in os.getresuid() or 0 in os.getresgid():
-        raise SystemExit("sandbox: could not drop root")
-exec(compile(spec["child"], "<sandbox-child>", "exec"),
-     {"__name__": "__sandbox_child__", "job": spec["job"], "ready_fd": ready_fd, "result_fd": result_fd})
-"""
-
 
 class SandboxError(ValueError):
     """The sandbox itself failed (not the program). A ValueError so that `reward.score` gives the
@@ -151,9 +134,9 @@ def _bwrap_command(bwrap: str, limits: SandboxLimits, info_fd: int, seccomp_fd: 
     root = os.geteuid() == 0
     prefix = os.path.realpath(sys.base_prefix)
     args = [bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
-            "--die-with-parent", "--new-session", "--hostname", "sandbox", "--info-fd", str(info_fd)]
+            "--die-with-parent", "--new-session", "--as-pid-1", "--hostname", "sandbox", "--info-fd", str(info_fd)]
     if root:  # no user namespace (it would map the program to host root); the prologue drops to 65534
-        args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
     else:
         args += ["--unshare-user", "--disable-userns", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
     if seccomp_fd is not None:
@@ -174,6 +157,17 @@ def run_in_sandbox(child_source: str, job: dict[str, Any], limits: SandboxLimits
     The child gets `job`, `ready_fd` (write b"R" there just before the untrusted code starts: the
     wall clock starts then) and `result_fd` (its answer). Raises SandboxError when the sandbox
     could not be set up; whatever the program does is an Outcome."""
+    return run_jobs_in_sandbox(child_source, [job], limits)[0]
+
+
+def run_jobs_in_sandbox(child_source: str, jobs: list[dict[str, Any]], limits: SandboxLimits,
+                        preload: tuple[str, ...] = ()) -> list[Outcome]:
+    """Run `child_source` once per job, each in its own child process, all in ONE sandbox.
+
+    The harness (sandbox_harness.py, the sandbox's PID 1, trusted) imports `preload`, then forks a
+    child per job: each has the limits, the wall clock and the contract of `run_in_sandbox`, and
+    nothing of one job's processes lives into the next (they share the sandbox's working folder).
+    Every Outcome carries the tail of the whole sandbox's stderr."""
     sandboxed = not unsafe_opt_in()
     bwrap = shutil.which("bwrap")
     if sandboxed and bwrap is None:
@@ -181,7 +175,9 @@ def run_in_sandbox(child_source: str, job: dict[str, Any], limits: SandboxLimits
     rlimits = {"RLIMIT_CPU": limits.cpu_seconds, "RLIMIT_AS": limits.memory_bytes,
                "RLIMIT_FSIZE": limits.file_bytes, "RLIMIT_NOFILE": limits.open_files,
                "RLIMIT_NPROC": limits.max_processes, "RLIMIT_CORE": 0}
-    spec = {"rlimits": rlimits, "drop_root": sandboxed, "uid": SANDBOX_UID, "child": child_source, "job": job}
+    spec = {"rlimits": rlimits, "drop_root": sandboxed, "uid": SANDBOX_UID, "child": child_source, "jobs": jobs,
+            "preload": list(preload), "setup_seconds": limits.setup_seconds, "wall_seconds": limits.wall_seconds,
+            "max_result_bytes": limits.max_result_bytes}
     with contextlib.ExitStack() as stack:
         files = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(5)]
         payload, result, stderr, info, seccomp = files
@@ -194,7 +190,7 @@ def run_in_sandbox(child_source: str, job: dict[str, Any], limits: SandboxLimits
         ready_read, ready_write = os.pipe()
         stack.callback(os.close, ready_read)
         fds = (payload.fileno(), ready_write, result.fileno())
-        child = [_interpreter(), "-I", "-S", "-c", _PROLOGUE, *map(str, fds)]
+        child = [_interpreter(), "-I", "-S", "-c", _harness_source(), *map(str, fds)]
         if sandboxed:
             seccomp_fd = seccomp.fileno() if bpf is not None else None
             command = _bwrap_command(str(bwrap), limits, info.fileno(), seccomp_fd) + child
@@ -211,21 +207,44 @@ def run_in_sandbox(child_source: str, job: dict[str, Any], limits: SandboxLimits
             os.close(ready_write)
             raise SandboxError(f"could not start the sandbox: {error}") from None
         os.close(ready_write)
-        timed_out = False
         init_pidfd = None
         try:
             if not _wait_ready(ready_read, limits.setup_seconds):
                 raise SandboxError(f"the sandbox did not start: {_tail(stderr, 400) or 'no message'}")
             init_pidfd = _sandbox_init_pidfd(info) if sandboxed else None
+            # A safety net only: the harness enforces each job's limits itself.
             try:
-                process.wait(timeout=limits.wall_seconds)
+                process.wait(timeout=len(jobs) * (limits.setup_seconds + limits.wall_seconds + 1.0))
+                stopped = False
             except subprocess.TimeoutExpired:
-                timed_out = True
+                stopped = True
         finally:
             _kill(process, init_pidfd)
         result.seek(0)
-        return Outcome(result.read(limits.max_result_bytes), timed_out, None if timed_out else process.returncode,
-                       _tail(stderr, limits.max_stderr_bytes), sandboxed)
+        reports = result.read().splitlines()[:len(jobs)]
+        stderr_tail = _tail(stderr, limits.max_stderr_bytes)
+        if len(reports) < len(jobs) and not stopped:
+            raise SandboxError(f"the sandbox harness stopped after {len(reports)} of {len(jobs)} jobs: "
+                               f"{stderr_tail[-400:] or 'no message'}")
+        return _outcomes(reports, len(jobs), stderr_tail, sandboxed)
+
+
+def _outcomes(lines: list[bytes], n_jobs: int, stderr: str, sandboxed: bool) -> list[Outcome]:
+    """The harness's report per job; a job it never reported on (stopped by the safety net) timed out."""
+    outcomes = []
+    for line in lines[:n_jobs]:
+        report = json.loads(line)
+        if not report["started"]:
+            raise SandboxError(f"the sandbox did not start: {stderr[-400:] or 'no message'}")
+        outcomes.append(Outcome(report["result"].encode("latin-1"), report["timed_out"], report["returncode"],
+                                stderr, sandboxed))
+    outcomes += [Outcome(b"", True, None, stderr, sandboxed)] * (n_jobs - len(outcomes))
+    return outcomes
+
+
+@functools.lru_cache(maxsize=1)
+def _harness_source() -> str:
+    return Path(__file__).with_name("sandbox_harness.py").read_text(encoding="utf-8")
 
 
 def _wait_ready(ready_read: int, seconds: float) -> bool:

@@ -17,7 +17,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from orsta_bench.megabench.sandbox import SandboxError, SandboxLimits, run_in_sandbox
+from orsta_bench.megabench.sandbox import Outcome, SandboxError, SandboxLimits, run_jobs_in_sandbox
 
 LIMITS = SandboxLimits(wall_seconds=2.0)  # the official per-case time limit
 MAIN_GUARD = 'if __name__ == "__main__":'  # the official test for "run as __main__", verbatim
@@ -25,6 +25,8 @@ PIPE_BYTES = 65536  # Linux pipe capacity: the official result message must fit 
 # The official harness's outputs for a case that did not finish (compared like any output).
 TIMED_OUT = "ERROR: Code execution exceeded the time limit."
 NO_OUTPUT = "ERROR: No output was produced before timeout."
+# What program_child.py imports: the sandbox harness imports it once, before forking the cases.
+PRELOAD = ("io", "json", "multiprocessing", "pathlib")
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,8 +36,16 @@ def _child_source() -> str:
 
 def run_case(program: str, input_lines: list[str], limits: SandboxLimits = LIMITS) -> str:
     """Run one test case as the official harness would: its output, or the official error text."""
-    job = {"code": program, "input": "\n".join(input_lines) + "\n", "as_main": MAIN_GUARD in program}
-    outcome = run_in_sandbox(_child_source(), job, limits)
+    return run_cases(program, [input_lines], limits)[0]
+
+
+def run_cases(program: str, inputs: list[list[str]], limits: SandboxLimits = LIMITS) -> list[str]:
+    """Run each test case (its input lines) in its own child process, all in one sandbox."""
+    jobs = [{"code": program, "input": "\n".join(lines) + "\n", "as_main": MAIN_GUARD in program} for lines in inputs]
+    return [_official_output(outcome) for outcome in run_jobs_in_sandbox(_child_source(), jobs, limits, PRELOAD)]
+
+
+def _official_output(outcome: Outcome) -> str:
     if outcome.timed_out:
         return TIMED_OUT
     try:
@@ -59,12 +69,9 @@ def program_judge(response: Any, eval_context: dict[str, Any]) -> float:
         cases = [cases]
     if not cases:
         return 0
-    passed = 0
-    for case in cases:
-        output = run_case(response, list(case["input"]))
-        if output == case["expected"].rstrip():
-            passed += 1
+    outputs = run_cases(response, [list(case["input"]) for case in cases])
+    passed = sum(output == case["expected"].rstrip() for output, case in zip(outputs, cases, strict=True))
     return passed / len(cases)
 
 
-__all__ = ["LIMITS", "SandboxError", "program_judge", "run_case"]
+__all__ = ["LIMITS", "SandboxError", "program_judge", "run_case", "run_cases"]

@@ -1,6 +1,6 @@
 """Runs inside the sandbox (as text, under `python -I -S`): the official program_judge I/O contract.
 
-Not imported by the package. The sandbox prologue gives it `job` ({"code", "input", "as_main"}),
+Not imported by the package. The sandbox harness (sandbox_harness.py) gives it `job` ({"code", "input", "as_main"}),
 `ready_fd` and `result_fd`. As MEGA-Bench's CodeTester does: the test input reaches the program
 only through builtins.input (one line per call, prompt ignored, StopIteration once exhausted:
 sys.stdin stays /dev/null); only sys.stdout is captured (stderr, fd 1 and sys.__stdout__ are not);
@@ -17,7 +17,7 @@ import os
 import pathlib
 import sys
 
-_lines = iter(job["input"].splitlines())  # noqa: F821  (given by the sandbox prologue)
+_lines = iter(job["input"].splitlines())  # noqa: F821  (given by the sandbox harness)
 
 
 def _input(*args, **kwargs):
