@@ -43,6 +43,14 @@ def test_list_shows_tasks_and_counts(cli, tmp_path):
     assert "counting" in row and "count" in row and " 2 " in row
 
 
+def test_list_keeps_counts_in_an_80_column_terminal(cli):
+    result = cli("list", env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert "samples" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if "synth_math" in line)
+    assert " 200 " in row  # the built-in suite has 200 samples per task
+
+
 def test_list_bad_selection_exits_2(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(GOOD)
     result = cli("list", "--tasks-dir", str(tmp_path), "--tasks", "demo_cuont")

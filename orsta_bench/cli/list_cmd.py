@@ -31,8 +31,9 @@ def list_command(
     table = Table()
     for column in ("task", "suite", "category", "family", "verifier"):
         table.add_column(column, no_wrap=True)
-    table.add_column("samples", justify="right")
-    table.add_column("spec hash")
+    # The narrow columns keep their width so an 80-column terminal truncates names, not counts.
+    table.add_column("samples", justify="right", no_wrap=True, min_width=len("samples"))
+    table.add_column("spec hash", no_wrap=True, min_width=12)
     for loaded in load_selected(tasks, tasks_dir, allow_empty=tasks == "*"):
         spec = loaded.spec
         count = count_samples(loaded)
