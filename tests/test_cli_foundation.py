@@ -77,3 +77,11 @@ def test_light_commands_do_not_import_torch():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_help_does_not_break_sentences_at_docstring_line_ends(cli):
+    result = cli("leaderboard", "--help", env={"COLUMNS": "300"})
+    assert result.returncode == 0, result.stderr
+    assert "(Markdown table) and DIR/index.html" in result.stdout
+    listing = cli("--help", env={"COLUMNS": "300"}).stdout
+    assert "verifier and source names, duplicates." in listing

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 console = Console()
 err_console = Console(stderr=True)
+
+def command_help(command: Callable[..., Any]) -> str:
+    """The command's docstring with each paragraph on one line: Typer's rich help keeps a
+    docstring's line breaks, so a wrapped source line would break mid-sentence in `--help`."""
+    paragraphs = inspect.cleandoc(command.__doc__ or "").split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the command ran and found something wrong (regression, scoring errors)
