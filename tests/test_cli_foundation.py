@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from tests.test_spec_loader import GOOD
 
 
@@ -85,3 +87,14 @@ def test_help_does_not_break_sentences_at_docstring_line_ends(cli):
     assert "(Markdown table) and DIR/index.html" in result.stdout
     listing = cli("--help", env={"COLUMNS": "300"}).stdout
     assert "verifier and source names, duplicates." in listing
+
+
+def test_errors_print_brackets_as_written(capsys):
+    import typer
+
+    from orsta_bench.cli.common import fail
+
+    with pytest.raises(typer.Exit) as stopped:
+        fail("install it with: pip install 'orsta-bench[interop]'")
+    assert stopped.value.exit_code == 2
+    assert "pip install 'orsta-bench[interop]'" in capsys.readouterr().err
