@@ -71,7 +71,22 @@ def _guard_output(cfg, overwrite: bool) -> None:
 app.command()(with_config_flags(train_command))
 
 
+TRAIN_MODULES = ("torch", "transformers", "trl", "datasets")
+
+
+def _require_train_extra() -> None:
+    """Say which install step is missing instead of a ModuleNotFoundError traceback (the quick
+    start installs only the `hf` extra)."""
+    from importlib.util import find_spec
+
+    missing = [name for name in TRAIN_MODULES if find_spec(name) is None]
+    if missing:
+        _fail(f"orsta-train needs the train extra (missing: {', '.join(missing)}); install it with: "
+              "pip install -c constraints/cpu.txt -e '.[train]' (or: bash scripts/setup.sh dev)")
+
+
 def _run(cfg) -> None:
+    _require_train_extra()
     from orsta_bench.api import SelectionError, SourceError, SpecError
     from orsta_train.build import train
     from orsta_train.config import ConfigError

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from tests.test_spec_loader import GOOD
 
 
@@ -43,6 +45,14 @@ def test_list_shows_tasks_and_counts(cli, tmp_path):
     assert "counting" in row and "count" in row and " 2 " in row
 
 
+def test_list_keeps_counts_in_an_80_column_terminal(cli):
+    result = cli("list", env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert "samples" in result.stdout  # the column is never cropped
+    row = next(line for line in result.stdout.splitlines() if "synth_math" in line)
+    assert " 200 " in row  # the built-in suite has 200 samples per task
+
+
 def test_list_bad_selection_exits_2(cli, tmp_path):
     (tmp_path / "a.yaml").write_text(GOOD)
     result = cli("list", "--tasks-dir", str(tmp_path), "--tasks", "demo_cuont")
@@ -69,3 +79,22 @@ def test_light_commands_do_not_import_torch():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_help_does_not_break_sentences_at_docstring_line_ends(cli):
+    result = cli("leaderboard", "--help", env={"COLUMNS": "300"})
+    assert result.returncode == 0, result.stderr
+    assert "(Markdown table) and DIR/index.html" in result.stdout
+    listing = cli("--help", env={"COLUMNS": "300"}).stdout
+    assert "verifier and source names, duplicates." in listing
+
+
+def test_errors_print_brackets_as_written(capsys):
+    import typer
+
+    from orsta_bench.cli.common import fail
+
+    with pytest.raises(typer.Exit) as stopped:
+        fail("install it with: pip install 'orsta-bench[interop]'")
+    assert stopped.value.exit_code == 2
+    assert "pip install 'orsta-bench[interop]'" in capsys.readouterr().err

@@ -78,3 +78,16 @@ def test_results_with_only_backend_errors_are_refused(cli, tmp_path: Path) -> No
     assert done.returncode == 2
     assert "every sample is backend_error" in done.stderr
     assert not board.exists()
+
+
+def test_a_refused_file_among_several_adds_none_of_them(cli, tmp_path: Path) -> None:
+    board = tmp_path / "board"
+    good = _results(tmp_path / "g", "good", binary_task("synth_math", 20, 0.5, seed=6),
+                    "2026-03-04T00:00:00+00:00")
+    dead = _results(tmp_path / "d", "offline-endpoint",
+                    [record("synth_math", i, 0.0, status="backend_error") for i in range(12)],
+                    "2026-03-04T00:00:00+00:00")
+    done = cli("leaderboard", str(good), str(dead), "--dir", str(board))
+    assert done.returncode == 2
+    assert "every sample is backend_error" in done.stderr
+    assert not board.exists()  # the good file was not added before the refusal

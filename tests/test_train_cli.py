@@ -113,3 +113,15 @@ def test_overwrite_clears_the_earlier_runs_logs_and_checkpoints_only(tmp_path: P
     clear_earlier_run(out)
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
     assert refusal(out) is None
+
+
+def test_missing_train_extra_is_a_clear_exit_2(tmp_path: Path):
+    # sys.modules[name] = None makes the module unimportable, as in an install without the extra.
+    code = "import sys; sys.modules['trl'] = None; from orsta_train.cli import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--model", "tiny", "--tasks", "synth", "--max-steps", "1",
+         "--output", str(tmp_path / "run")], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "missing: trl" in result.stderr and "'.[train]'" in result.stderr
+    assert not (tmp_path / "run").exists()

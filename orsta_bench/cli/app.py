@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from orsta_bench.cli.common import command_help
 from orsta_bench.cli.compare_cmd import compare_command
 from orsta_bench.cli.export_cmd import export_command
 from orsta_bench.cli.leaderboard_cmd import leaderboard_command
@@ -21,14 +22,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("list")(list_command)
-app.command("run")(run_command)
-app.command("build-tiny")(build_tiny_command)
-app.command("validate")(validate_command)
-app.command("compare")(compare_command)
-app.command("leaderboard")(leaderboard_command)
-app.command("export")(export_command)
-app.command("score")(score_command)
+app.command("list", help=command_help(list_command))(list_command)
+app.command("run", help=command_help(run_command))(run_command)
+app.command("build-tiny", help=command_help(build_tiny_command))(build_tiny_command)
+app.command("validate", help=command_help(validate_command))(validate_command)
+app.command("compare", help=command_help(compare_command))(compare_command)
+app.command("leaderboard", help=command_help(leaderboard_command))(leaderboard_command)
+app.command("export", help=command_help(export_command))(export_command)
+app.command("score", help=command_help(score_command))(score_command)
 
 
 def main() -> None:

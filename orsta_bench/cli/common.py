@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 console = Console()
 err_console = Console(stderr=True)
+
+def command_help(command: Callable[..., Any]) -> str:
+    """The command's docstring with each paragraph on one line: Typer's rich help keeps a
+    docstring's line breaks, so a wrapped source line would break mid-sentence in `--help`."""
+    paragraphs = inspect.cleandoc(command.__doc__ or "").split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the command ran and found something wrong (regression, scoring errors)
@@ -36,8 +46,9 @@ DataRootOption = Annotated[
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """Print a clear error to stderr and exit (2 = bad input by default)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print a clear error to stderr and exit (2 = bad input by default). The message is shown
+    as written: brackets in it (`pip install 'orsta-bench[interop]'`, `tasks[0]`) are not markup."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -28,6 +28,7 @@ def leaderboard_command(
         LeaderboardError,
         add_results,
         build_board,
+        check_results,
         load_board,
     )
     from orsta_bench.results.leaderboard_checks import limit_warning
@@ -36,6 +37,8 @@ def leaderboard_command(
     if name is not None and len(paths) != 1:
         fail("--name names one model: pass exactly one results file with it")
     try:
+        for path in paths:  # every file is checked before the first is added
+            check_results(path, name)
         added = [add_results(path, board, name=name) for path in paths]
         readme, page, count = build_board(board)
     except LeaderboardError as error:

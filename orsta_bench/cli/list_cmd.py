@@ -15,7 +15,7 @@ def list_command(
     tasks_dir: TasksDirOption = None,
     verifiers: Annotated[bool, typer.Option("--verifiers", help="List registered verifiers instead of tasks.")] = False,
 ) -> None:
-    """List tasks with suite, category, family, verifier and sample count."""
+    """List tasks with sample count, suite, category, family, verifier and spec hash."""
     if verifiers:
         from orsta_bench.verifiers.registry import get_verifier, verifier_names
 
@@ -29,13 +29,14 @@ def list_command(
     from orsta_bench.sources.base import count_samples
 
     table = Table()
-    for column in ("task", "suite", "category", "family", "verifier"):
+    # The count comes right after the name: a narrow terminal crops the rightmost columns.
+    table.add_column("task", no_wrap=True)
+    table.add_column("samples", justify="right", no_wrap=True, min_width=len("samples"))
+    for column in ("suite", "category", "family", "verifier", "spec hash"):
         table.add_column(column, no_wrap=True)
-    table.add_column("samples", justify="right")
-    table.add_column("spec hash")
     for loaded in load_selected(tasks, tasks_dir, allow_empty=tasks == "*"):
         spec = loaded.spec
         count = count_samples(loaded)
-        table.add_row(spec.name, spec.suite, spec.category, spec.family, spec.verifier.name,
-                      "?" if count is None else str(count), loaded.content_hash)
+        table.add_row(spec.name, "?" if count is None else str(count), spec.suite, spec.category,
+                      spec.family, spec.verifier.name, loaded.content_hash)
     console.print(table)

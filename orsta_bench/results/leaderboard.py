@@ -127,11 +127,9 @@ class Added:
     replaced: str = ""
 
 
-def add_results(source: Path, board: Path, name: str | None = None) -> Added:
-    """Copy a results.json (or a run folder's) into board/results/<model>.json.
-
-    A model already on the board is replaced by the newer file (and Added.replaced says so);
-    results where the model never answered (every sample backend_error) are refused."""
+def check_results(source: Path, name: str | None = None) -> tuple[Path, dict[str, Any], str]:
+    """Read a results.json (or a run folder's) and refuse what cannot go on the board: called for
+    every file before any is added, so a refused file leaves the board as it was."""
     source = Path(source)
     path = source / RESULTS_FILE if source.is_dir() else source
     results = _read_results(path)
@@ -141,6 +139,15 @@ def add_results(source: Path, board: Path, name: str | None = None) -> Added:
     if only_backend_errors(results):
         raise LeaderboardError(f"{path}: every sample is backend_error (the model never answered, "
                                "nothing was scored); fix the backend or endpoint and run again")
+    return path, results, display
+
+
+def add_results(source: Path, board: Path, name: str | None = None) -> Added:
+    """Copy a results.json (or a run folder's) into board/results/<model>.json.
+
+    A model already on the board is replaced by the newer file (and Added.replaced says so);
+    results where the model never answered (every sample backend_error) are refused."""
+    path, results, display = check_results(source, name)
     results["leaderboard"] = {"name": display}
     target = Path(board) / RESULTS_DIR / f"{slug(display)}.json"
     replaced = ""
