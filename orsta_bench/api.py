@@ -76,6 +76,8 @@ _HOMES: dict[str, str] = {
     "mean_interval": "orsta_bench.results.bootstrap",
     "percentile_interval": "orsta_bench.results.bootstrap",
     "stratum_draws": "orsta_bench.results.bootstrap",
+    # command-line help (one paragraph per line, as orsta-bench's own commands)
+    "command_help": "orsta_bench.cli.common",
     # files
     "atomic_path": "orsta_bench.atomic",
     "atomic_folder": "orsta_bench.atomic",
@@ -106,6 +108,7 @@ if TYPE_CHECKING:  # for type checkers and import-linter; at run time names load
     from orsta_bench.backends.hf import HFBackend  # noqa: F401
     from orsta_bench.backends.messages import to_hf_messages  # noqa: F401
     from orsta_bench.backends.resolve import model_folder, parse_kv, parse_model  # noqa: F401
+    from orsta_bench.cli.common import command_help  # noqa: F401
     from orsta_bench.distributed import take_shard  # noqa: F401
     from orsta_bench.keyvalue import parse_pairs, parse_value  # noqa: F401
     from orsta_bench.models.qwen import (  # noqa: F401

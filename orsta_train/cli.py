@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from orsta_bench.api import command_help
 from orsta_train.cli_flags import with_config_flags
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -68,7 +69,8 @@ def _guard_output(cfg, overwrite: bool) -> None:
     clear_earlier_run(Path(cfg.output))
 
 
-app.command()(with_config_flags(train_command))
+_train = with_config_flags(train_command)
+app.command(help=command_help(_train))(_train)
 
 
 TRAIN_MODULES = ("torch", "transformers", "trl", "datasets")
