@@ -71,7 +71,7 @@ TARGETS = (
             "tests/test_pin_megabench_parsing.py")),
     Target("megabench.metrics", ("orsta_bench/megabench/metrics/*",),
            ("tests/test_megabench_metrics.py", "tests/test_megabench_conformance.py",
-            "tests/test_megabench_latex_sll.py", "tests/test_megabench_ascii_render.py",
+            "tests/test_megabench_latex_sll.py",
             "tests/test_pin_megabench_metrics.py")),
 )
 STAGED = ("orsta_bench", "tests", "tasks", "pyproject.toml")
