@@ -1,5 +1,7 @@
 """Pins of megabench.metrics found by mutation testing (scripts/mutation.sh).
 
+The symbolic planning simulator against official scores on a typed domain (values below).
+
 The metric table (`get_metric`): every official name resolves case-insensitively to its own
 implementation and kind, and each reason a metric cannot run is reported as `unavailable`
 with that reason instead of a score.
@@ -10,7 +12,14 @@ import sys
 import pytest
 
 import orsta_bench.megabench.metrics as metrics
-from orsta_bench.megabench.metrics import JUDGE_METRICS, Metric, get_metric, metric_names
+from orsta_bench.megabench.metrics import (
+    JUDGE_METRICS,
+    Metric,
+    get_metric,
+    metric_names,
+    run_metric,
+)
+from orsta_bench.megabench.metrics.planning import symbolic_planning_test
 
 
 def test_every_name_resolves_to_its_own_function_and_kind(monkeypatch):
@@ -60,3 +69,63 @@ def test_judge_unavailable_and_unsupported_entries():
 def test_unknown_metric_names_the_name():
     with pytest.raises(KeyError, match="unknown MEGA-Bench metric 'No_Such'"):
         get_metric("No_Such")
+
+
+# A typed blocksworld (typed parameters "?x - block", "?x ?y - block", single-clause and
+# negative preconditions/effects) and two problems. Scores by the official
+# SymbolicPlanningMetricTest.match on the same plans.
+DOMAIN = """(define (domain bw)
+  (:requirements :strips :typing)
+  (:types block table)
+  (:predicates (on ?x - block ?y - block) (ontable ?x - block) (clear ?x - block) (handempty) (holding ?x - block))
+  (:action pick-up
+    :parameters (?x - block)
+    :precondition (and (clear ?x) (ontable ?x) (handempty))
+    :effect (and (not (ontable ?x)) (not (clear ?x)) (not (handempty)) (holding ?x)))
+  (:action put-down
+    :parameters (?x - block)
+    :precondition (holding ?x)
+    :effect (and (not (holding ?x)) (clear ?x) (handempty) (ontable ?x)))
+  (:action stack
+    :parameters (?x - block ?y - block)
+    :precondition (and (holding ?x) (clear ?y))
+    :effect (and (not (holding ?x)) (not (clear ?y)) (clear ?x) (handempty) (on ?x ?y)))
+  (:action unstack
+    :parameters (?x ?y - block)
+    :precondition (and (on ?x ?y) (clear ?x) (handempty))
+    :effect (and (holding ?x) (clear ?y) (not (clear ?x)) (not (handempty)) (not (on ?x ?y)))))"""
+TASK = """(define (problem p1) (:domain bw)
+  (:objects a b c - block)
+  (:init (clear a) (clear b) (on b c) (ontable a) (ontable c) (handempty))
+  (:goal (and (on a b) (on b c))))"""
+TASK2 = """(define (problem p2) (:domain bw)
+  (:objects a b c - block)
+  (:init (clear a) (on a b) (ontable b) (handempty))
+  (:goal (and (ontable a) (clear b))))"""
+PLANS = [
+    (TASK, '(pick-up a)\n(stack a b)', 1),
+    (TASK, '(pick-up a)\n(stack a c)', 0),
+    (TASK, '(pick-up b)\n(stack a b)', 0),
+    (TASK, '(pick-up a)', 0),
+    (TASK, '(pick-up a b)\n(stack a b)', 0),
+    (TASK, '(pick-up a)\n(put-down a)\n(pick-up a)\n(stack a b)', 1),
+    (TASK, '(unstack b c)\n(put-down b)\n(pick-up a)\n(stack a b)', 0),
+    (TASK, '(unstack b c)\n(stack b a)', 0),
+    (TASK, '(pick-up a)\n  (stack a b)', 0),
+    (TASK, '(pick-up a)\n(stack a b)\n(unstack a b)\n(stack a b)', 1),
+    (TASK2, '(unstack a b)\n(put-down a)', 1),
+    (TASK2, '(unstack a b)', 0),
+    (TASK2, '(unstack b a)\n(put-down b)', 0),
+    (TASK2, '(unstack a b)\n(stack a b)\n(unstack a b)\n(put-down a)', 1),
+    (TASK2, '', 0),
+    (TASK, '(jump a)', 0),
+]
+
+
+@pytest.mark.parametrize(("task", "plan", "official"), PLANS)
+def test_symbolic_planning_equals_official_on_a_typed_domain(task, plan, official):
+    """Typed parameters are dropped from clauses, effects delete then add literals, plan lines
+    must start with "(", and the goal is checked on the final state, as officially."""
+    context = {"domain_pddl": DOMAIN, "task_pddl": task}
+    assert run_metric(symbolic_planning_test, plan, context) == official
+    assert run_metric(symbolic_planning_test, plan.split("\n"), context) == official
