@@ -12,6 +12,8 @@ import pytest
 from orsta_bench.megabench.parsing import (
     MAX_LITERAL_CHARS,
     NotALiteral,
+    answer_content,
+    code_block_content,
     evaluate_as_string,
     literal,
     parse_response,
@@ -67,6 +69,21 @@ OFFICIAL = [
     ('answer_string', '\n\nabc\n\nfoo', {'a': '5'}, {'a': 'abc'}),
     ('answer_string', '\nabc\n\nfoo', {'a': '5'}, {'a': 'abc'}),
     ('answer_string', 'abc\n', {'a': '5'}, {'a': 'abc'}),
+    ('answer_string', 'Answer:Answer: 5', {'a': '5'}, {'a': '5'}),
+    ('answer_string', 'answer:Answer: 5', {'a': '5'}, {'a': '5'}),
+    ('ascii_answer_string', 'Answer:Answer: 5', {'a': '5'}, {'a': ' 5'}),
+    ('answer_string', 'Answer: abc\ndef\n\nmore', {'a': 'b'}, {'a': 'abc\ndef\n\nmore'}),
+    ('answer_string', 'Answer: (b c)\n\nmore', {'a': 'b'}, {'a': '(b c)\n\nmore'}),
+    ('answer_string', 'Answer: !x\n\nmore', {'a': 'b'}, {'a': '!x\n\nmore'}),
+    ('answer_string', 'Answer: B\n\nmore', {'a': 'b'}, {'a': 'B'}),
+    ('json', '{"a": "{\\"b\\": \\"it\'s\\"}"}', {'a': 1}, {'a': {'b': "it's"}}),
+    ('json', "{'a': '{\\'b\\': 1}', 'c': 'x\\'y'}", {'a': 1}, {'a': "{'b': 1}", 'c': "x'y"}),
+    ('json', '{"a": "[1, \\"x\\"]", "b": "plain", "c": "{\\"d\\": [2]}"}', {'a': 1}, {'a': [1, 'x'], 'b': 'plain', 'c': {'d': [2]}}),
+    ('json', '{"a": "{}", "b": "[\\"p\\"]"}', {'a': 1}, {'a': {}, 'b': ['p']}),
+    ('json', '{"s": "say \\"hi\\"", "t": "{\\"u\\": 1}"}', {'a': 1}, {'s': 'say "hi"', 't': {'u': 1}}),
+    ('json', "{'s': 'it\\'s', 't': '[1]'}", {'a': 1}, {'s': "it's", 't': '[1]'}),
+    ('json', '{"a": "1", "b": "{\\"c\\": 2}"}', {'a': 1}, {'a': '1', 'b': {'c': 2}}),
+    ('json', '{"a": "\\"q\\"", "b": "{\\"c\\": \\"\\\\\\"x\\"}"}', {'a': 1}, {'a': 'q', 'b': '{"c": "\\"x"}'}),
 ]
 
 
@@ -120,3 +137,21 @@ def test_literal_error_messages():
     with pytest.raises(NotALiteral, match="never closed|unterminated|EOF|was never"):
         literal("[1, 2")
     assert literal("[1, 'a']") == [1, "a"]
+
+
+def test_answer_content_and_code_block_defaults_are_the_answer_string_parser():
+    """Called with defaults, the helpers behave as the plain answer_string parser (stripped,
+    compatible mode): the bold-answer quirk holds, code block content is stripped."""
+    assert answer_content("x\n**Answer:** 7") == ""
+    assert answer_content("Answer:\n\n  7 \n\n") == "7"
+    assert code_block_content("```py\n  a \n\n```") == ("a", True)
+    assert code_block_content("Answer: 7") == ("Answer: 7", False)
+
+
+def test_ascii_code_block_whitespace_rules():
+    """ascii parsers keep a block's leading spaces; verbatim (trim=False) keeps the trailing
+    spaces of the last line, trimmed blocks drop them."""
+    block = "```\n  ab  \n\n```"
+    assert code_block_content(block, ascii_art=True) == ("  ab", True)
+    assert code_block_content(block, ascii_art=True, trim=False) == ("  ab  ", True)
+    assert code_block_content("```\n a\nb \n```", ascii_art=True) == (" a\nb", True)
