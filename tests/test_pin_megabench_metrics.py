@@ -129,3 +129,80 @@ def test_symbolic_planning_equals_official_on_a_typed_domain(task, plan, officia
     context = {"domain_pddl": DOMAIN, "task_pddl": task}
     assert run_metric(symbolic_planning_test, plan, context) == official
     assert run_metric(symbolic_planning_test, plan.split("\n"), context) == official
+
+
+BOX = {"bounding_boxes": ["[0.2, 0.3, 0.6, 0.7]"]}
+# (metric, response, reference or eval_context, official score): values from the official
+# MetricType.from_string(name).match on the same inputs (xml_norm_point_in_bbox: its score).
+OFFICIAL_SCORES = [
+    ('xml_nbbox_iou_single', '<box>0, 0, 0.5, 0.5</box> <box>0.5, 0.5, 1, 1</box>', '<box>0, 0, 0.5, 0.5</box>', 0.5),
+    ('xml_nbbox_iou_single', '<box>0, 0, 0.5</box> <box>0, 0, 0.5, 0.5</box>', '<box>0, 0, 0.5, 0.5</box>', 1.0),
+    ('xml_nbbox_iou_single', '<box>0, 0, x, 0.5</box> <box>0, 0, 0.5, 0.5</box>', '<box>0, 0, 0.5, 0.5</box>', 1.0),
+    ('xml_nbbox_iou_single', '<box>0, 0, 0.5, 0.5</box>', '<box>0, 0, 0.5</box> <box>0, 0, 0.5, 0.25</box>', 0.5),
+    ('xml_nbbox_iou_single', [0, 0, 0.5, 0.5], '<box>0, 0, 0.5, 0.25</box>', 0.5),
+    ('xml_nbbox_iou_single', [[0, 0, 0.5, 0.5], [0, 0, 0.5, 0.25]], [[0, 0, 0.5, 0.25]], 0.75),
+    ('xml_nbbox_iou_single', '<box>0, 0, 0.5, 0.5</box>', [[0, 0, 0.25, 0.5]], 0.5),
+    ('xml_nbbox_iou_single', 'no box', '<box>0, 0, 0.5, 0.5</box>', 0),
+    ('xml_nbbox_iou_single', '<box>0, 0, 0.5, 0.5</box>', 'nothing', 0.0),
+    ('xml_norm_point_distance', '<point>1, 1</point>', '<point>1, 0.5</point>', 0.5),
+    ('xml_norm_point_distance', '<point>0, 0</point>', '<point>0.3, 0.4</point>', 0.5),
+    ('xml_norm_point_distance', '<point>1.5, 0.5</point>', '<point>1, 0.5</point>', 0),
+    ('xml_norm_point_distance', [0.2, 0.2], [0.2, 0.5], 0.7),
+    ('xml_norm_point_distance', [0.2, 0.2, 0.1], [0.2, 0.5], 0),
+    ('xml_norm_point_distance', 'none', '<point>1, 0.5</point>', 0),
+    ('xml_norm_point_in_bbox', '<point>0.2, 0.5</point>', BOX, 1),
+    ('xml_norm_point_in_bbox', '<point>0.6, 0.5</point>', BOX, 1),
+    ('xml_norm_point_in_bbox', '<point>0.4, 0.3</point>', BOX, 1),
+    ('xml_norm_point_in_bbox', '<point>0.4, 0.7</point>', BOX, 1),
+    ('xml_norm_point_in_bbox', '<point>0.4, 0.8</point>', BOX, 0),
+    ('xml_norm_point_in_bbox', '<point>0.7, 0.5</point>', BOX, 0),
+    ('xml_norm_point_in_bbox', 'no point', BOX, 0),
+    ('xml_norm_point_in_bbox', [0.4, 0.5], BOX, 1),
+    ('xml_norm_point_in_bbox', [0.4, 0.5, 0.1], BOX, 0),
+    ('xml_norm_point_in_bbox', [0.9, 0.9], BOX, 0),
+    ('near_str_match', 'The  cat', 'cat', 0.0),
+    ('near_str_match', 'a cat sat', 'cat sat', 1.0),
+    ('near_str_match', 'A cat sat', 'cat sat', 1.0),
+    ('near_str_match', 'Ça va bien', 'ca va bien', 1.0),
+    ('near_str_match', 'the catalogue', 'catalogue', 1.0),
+    ('str_set_equality_line_break', 'a\\nB', 'b\na', 1),
+    ('str_set_equality_line_break', 'a\nb', 'a\\nb', 1),
+    ('str_set_equality_line_break', 'a b\nc', 'c\na b', 1),
+    ('str_set_equality_line_break', 'a b\nc', 'c\na\nb', 0),
+    ('str_set_equality_line_break', 'a\nb', 'a\nc', 0),
+    ('jaccard_index_case_insensitive', "[('A-b', 'c d')]", "[('ab', 'CD')]", 1.0),
+    ('jaccard_index_case_insensitive', "[('a\\nb', 'c\\td'), ('x_y', 'z.w')]", "[('ab', 'cd'), ('xy', 'zw')]", 1.0),
+    ('jaccard_index_case_insensitive', "[('a_b', 'c.d')]", "[('ab', 'cd'), ('q', 'r')]", 0.5),
+    ('chess_move_list_jaccard_index', "['e4', 'Nf3!', 'Qh5#']", "['e4', 'Nf3', 'Qh5', 'Bc4']", 0.75),
+    ('chess_move_list_jaccard_index', "['e4']", "['d4']", 0.0),
+    ('longest_common_list_prefix_ratio', '[1, 2, 3]', '[1, 2]', 1.0),
+    ('longest_common_list_prefix_ratio', '[1, 2]', '[1, 2, 3]', 0.6666666666666666),
+    ('longest_common_list_prefix_ratio', '[1, 5, 3]', '[1, 2, 3]', 0.3333333333333333),
+    ('dict_jaccard_agg_jaccard', "{'a': [1, 2], 'b': [3]}", "{'a': [1], 'c': [4]}", 0.16666666666666666),
+    ('dict_jaccard_agg_jaccard', "{'a': [1, 2]}", "{'a': [1, 2], 'b': [5]}", 0.5),
+    ('dict_jaccard_agg_jaccard', '[1, 2]', "{'a': [1, 2]}", 0),
+    ('dict_jaccard_agg_jaccard', "{'a': [1, 2]}", "{'a': [2]}", 0.5),
+    ('dict_set_equality_agg_jaccard', "{'a': [1, 2], 'b': [3]}", "{'a': [2, 1], 'b': [4]}", 0.5),
+    ('dict_set_equality_agg_jaccard', "{'a': [1, 2], 'x': []}", "{'a': [2, 1], 'b': [4]}", 0.6666666666666666),
+    ('dict_nbbox_iou_tuple_agg_jaccard', "{'a': [[0, 0, 0.5, 0.5]], 'b': [[0, 0, 1, 1]]}", "{'a': [[0, 0, 0.5, 0.25]], 'b': [[0, 0, 1, 1]]}", 0.75),
+]
+
+
+@pytest.mark.parametrize(("name", "response", "reference", "official"), OFFICIAL_SCORES)
+def test_metric_equals_official_on_edge_inputs(name, response, reference, official):
+    """Box/point edges (inclusive box borders, [0, 1] range, malformed <box> skipped, a bare
+    4-number box), article dropping, line-set and squashed-tuple comparisons, list prefixes and
+    the per-key means of dict metrics (keys missing on either side count), as officially."""
+    assert run_metric(get_metric(name).fn, response, reference) == pytest.approx(official, abs=1e-12)
+
+
+def test_per_key_mean_over_the_union_of_keys():
+    """The dict aggregators, built here so that the factory itself is exercised: a key on one
+    side only scores inner([], ...) and counts in the mean; a non-dict response scores 0."""
+    from orsta_bench.megabench.metrics.collections import _per_key_mean, jaccard_index
+
+    metric = _per_key_mean(jaccard_index)
+    assert metric("{'a': [1, 2], 'b': [3]}", "{'a': [1], 'c': [4]}") == pytest.approx(1 / 6)
+    assert metric("{'a': [1, 2]}", "{'a': [1, 2], 'b': [5]}") == pytest.approx(0.5)
+    assert metric("{'a': [1, 2]}", "{'a': [2]}") == pytest.approx(0.5)
+    assert metric("[1, 2]", "{'a': [1, 2]}") == 0
