@@ -144,6 +144,7 @@ def test_answer_content_and_code_block_defaults_are_the_answer_string_parser():
     compatible mode): the bold-answer quirk holds, code block content is stripped."""
     assert answer_content("x\n**Answer:** 7") == ""
     assert answer_content("Answer:\n\n  7 \n\n") == "7"
+    assert answer_content("Answer:\n ab  \n", ascii_art=True) == " ab"  # trim by default
     assert code_block_content("```py\n  a \n\n```") == ("a", True)
     assert code_block_content("Answer: 7") == ("Answer: 7", False)
 
