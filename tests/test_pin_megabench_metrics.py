@@ -185,14 +185,42 @@ OFFICIAL_SCORES = [
     ('dict_set_equality_agg_jaccard', "{'a': [1, 2], 'b': [3]}", "{'a': [2, 1], 'b': [4]}", 0.5),
     ('dict_set_equality_agg_jaccard', "{'a': [1, 2], 'x': []}", "{'a': [2, 1], 'b': [4]}", 0.6666666666666666),
     ('dict_nbbox_iou_tuple_agg_jaccard', "{'a': [[0, 0, 0.5, 0.5]], 'b': [[0, 0, 1, 1]]}", "{'a': [[0, 0, 0.5, 0.25]], 'b': [[0, 0, 1, 1]]}", 0.75),
+    ('code_result_exact_str_match', 'ab  ', '```\nab  \n```', 1),
+    ('code_result_exact_str_match', 'ab', '```\nab  \n```', 0),
+    ('number_rel_diff_ratio', 5, '4', 0.75),
+    ('number_rel_diff_ratio', 3.0, '4', 0.75),
+    ('positive_int_match', '3', '', 0),
+    ('positive_int_match', '3', '0', 0),
+    ('positive_int_match', '-1', '3', 0),
+    ('positive_int_match', '0', '1', 0),
+    ('positive_int_match', '1', '0', 0),
+    ('positive_int_match', '-2', '0', -1),
+    ('angle_seq_float_rmse', "['a']", '[1]', 0),
+    ('angle_seq_float_rmse', '[0]', '[20]', 0.0),
+    ('angle_seq_float_rmse', '[0]', '[0.5]', 0.95),
+    ('angle_seq_float_rmse', '[0, 3]', '[10.5, 3]', 0.475),
+    ('set_equality_case_insensitive', '[1, 2]', "['1', '2']", 0),
+    ('str_set_equality_comma', '1, 2', '2, 1', 1),
+    ('str_set_equality_comma', "[1, 'A']", "['a', 1]", 1),
+    ('str_set_equality_comma', 'ß', 'ss', 0),
+    ('jaccard_index_case_insensitive', "[True, 'A']", "['true', 'a']", 1.0),
+    ('jaccard_index_case_insensitive', "[1, 'A']", "['1', 'b']", 0.3333333333333333),
+    ('jaccard_index_case_insensitive', "[(1, 'a')]", "[('1', 'a')]", 0),
+    ('jaccard_index_case_insensitive', '[1, 2]', '[1, 2]', 0),
+    ('sequence_equality_case_insensitive', ['A', 'b'], "['a', 'B']", 1),
+    ('sequence_equality_case_insensitive', "[1, 'A']", "['1', 'a']", 1),
+    ('sequence_accuracy_case_insensitive', "['A', 'B', 'c']", "['a', 'b', 'd']", 0.6666666666666666),
+    ('sequence_accuracy_case_insensitive', "['1', 2, 3]", "[1, 2, 'x']", 0),
 ]
 
 
 @pytest.mark.parametrize(("name", "response", "reference", "official"), OFFICIAL_SCORES)
 def test_metric_equals_official_on_edge_inputs(name, response, reference, official):
     """Box/point edges (inclusive box borders, [0, 1] range, malformed <box> skipped, a bare
-    4-number box), article dropping, line-set and squashed-tuple comparisons, list prefixes and
-    the per-key means of dict metrics (keys missing on either side count), as officially."""
+    4-number box), article dropping, line-set and squashed-tuple comparisons, list prefixes, the
+    per-key means of dict metrics (keys missing on either side count), the -1 "both <= 0" rule
+    of positive_int_match, the RMSE clip at 0 and 10, non-string items in case-insensitive
+    collections and the untrimmed reference code block, as officially."""
     assert run_metric(get_metric(name).fn, response, reference) == pytest.approx(official, abs=1e-12)
 
 
