@@ -16,6 +16,7 @@ from orsta_bench.megabench.parsing import (
     code_block_content,
     evaluate_as_string,
     literal,
+    parse_json,
     parse_response,
 )
 
@@ -84,6 +85,11 @@ OFFICIAL = [
     ('json', "{'s': 'it\\'s', 't': '[1]'}", {'a': 1}, {'s': "it's", 't': '[1]'}),
     ('json', '{"a": "1", "b": "{\\"c\\": 2}"}', {'a': 1}, {'a': '1', 'b': {'c': 2}}),
     ('json', '{"a": "\\"q\\"", "b": "{\\"c\\": \\"\\\\\\"x\\"}"}', {'a': 1}, {'a': 'q', 'b': '{"c": "\\"x"}'}),
+    ('json', '```text\n{"a": 1}\n```\n{"a": 2}', {'a': 1}, {'a': 2}),
+    ('json', "{'a': true, 'b': null}", {'a': 1}, {'a': True, 'b': None}),
+    ('json', '{"a": "{\\"b\\": \\"it\\\'s\\"}"}', {'a': 1}, {'a': {'b': "it's"}}),
+    ('answer_string', 'Answer: {} is empty', {'a': 'b'}, {'a': '{}'}),
+    ('answer_string', 'Answer: [] is empty', {'a': 'b'}, {'a': '[]'}),
 ]
 
 
@@ -156,3 +162,24 @@ def test_ascii_code_block_whitespace_rules():
     assert code_block_content(block, ascii_art=True) == ("  ab", True)
     assert code_block_content(block, ascii_art=True, trim=False) == ("  ab  ", True)
     assert code_block_content("```\n a\nb \n```", ascii_art=True) == (" a\nb", True)
+
+
+@pytest.mark.parametrize(("size", "kept"), [(10000, "  "), (10001, "")])
+def test_verbatim_answers_over_10000_characters_lose_trailing_spaces(size, kept):
+    """Officially a verbatim answer longer than 10000 characters is right-stripped before the
+    code-block search; one of exactly 10000 keeps its trailing spaces (official outputs)."""
+    body = " " + "x" * (size - 3) + "  "
+    parsed, _ = parse_response("verbatim_answer_string", "Answer:" + body, {"a": "b"})
+    assert parsed == {"a": " " + "x" * (size - 3) + kept}
+
+
+def test_parse_json_falls_back_to_the_empty_container_the_text_opens():
+    """No candidate parses: `[]` for text opening with "[", else `{}` (documented contract)."""
+    assert parse_json("[oops") == []
+    assert parse_json("{oops") == {}
+    assert parse_json("oops [") == {}
+
+
+def test_non_string_reference_counts_as_single_line():
+    """A numeric reference is single-line: the first-paragraph rule applies, nothing raises."""
+    assert parse_response("answer_string", "Answer: 5\n\nbecause", {"a": 5}) == ({"a": "5"}, True)
