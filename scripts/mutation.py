@@ -67,9 +67,12 @@ TARGETS = (
     Target("results.aggregate", ("orsta_bench/results/aggregate.py",),
            ("tests/test_aggregate.py", "tests/test_pin_results_aggregate.py")),
     Target("megabench.parsing", ("orsta_bench/megabench/parsing.py",),
-           ("tests/test_megabench_parsing.py",)),
+           ("tests/test_megabench_parsing.py", "tests/test_megabench_conformance.py",
+            "tests/test_pin_megabench_parsing.py")),
     Target("megabench.metrics", ("orsta_bench/megabench/metrics/*",),
-           ("tests/test_megabench_metrics.py",)),
+           ("tests/test_megabench_metrics.py", "tests/test_megabench_conformance.py",
+            "tests/test_megabench_latex_sll.py",
+            "tests/test_pin_megabench_metrics.py")),
 )
 STAGED = ("orsta_bench", "tests", "tasks", "pyproject.toml")
 
