@@ -11,8 +11,7 @@ import base64
 import io
 import json
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from orsta_bench.megabench.ascii_render import ascii_art_jpeg
 from orsta_bench.megabench.judge import JudgeItem, judge_items_for, read_verdict
 from orsta_bench.megabench.judge_prompts import ENV_VAR, JudgePromptsError, resolve_judge_prompts
 from orsta_bench.sample import Sample, VerifierCall, user_message
+from tests.chat_server import ChatHandler, serving
 
 FAKE_ASCII_PROMPT = "FAKE-CHECKOUT instruction: same drawing? answer yes or no"
 CRITERIA = ("Question: {question}\nReference: {ref}\nModel said: {said}\nHint: {hint}\n"
@@ -94,39 +94,22 @@ class Server(ThreadingHTTPServer):
         self.judge_requests: list[dict] = []
 
 
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+class Handler(ChatHandler):
+    def answer(self, body: dict) -> str:
         parts = [p for m in body["messages"] for p in (m["content"] if isinstance(m["content"], list)
                                                        else [{"type": "text", "text": m["content"]}])]
         text = "\n".join(p["text"] for p in parts if p["type"] == "text")
         images = [p["image_url"]["url"] for p in parts if p["type"] == "image_url"]
         if body["model"] == "judge":
             self.server.judge_requests.append({"text": text, "images": images})  # type: ignore[attr-defined]
-            answer = "**Score explanation**: close\n\n**Score**: 8\nScore: 6" if "Score" in text else "Yes."
-        else:
-            answer = f"Answer:\n```\n{HOUSE}\n```" if "ASCII" in text else RAW_JSON
-        data = json.dumps({"id": "x", "object": "chat.completion", "model": body["model"],
-                           "choices": [{"index": 0, "finish_reason": "stop",
-                                        "message": {"role": "assistant", "content": answer}}],
-                           "usage": {"prompt_tokens": 3, "completion_tokens": 3}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+            return "**Score explanation**: close\n\n**Score**: 8\nScore: 6" if "Score" in text else "Yes."
+        return f"Answer:\n```\n{HOUSE}\n```" if "ASCII" in text else RAW_JSON
 
 
 @pytest.fixture
 def server():
-    srv = Server()
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    with serving(Server()) as srv:
+        yield srv
 
 
 def _run(cli, server, tasks_dir: Path, output: Path, *extra: str):

@@ -5,12 +5,13 @@ server standing in for hosted LLMs), driven through the real CLI."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.chat_server import ChatHandler, serving
 
 FIXTURE = Path(__file__).parent / "fixtures" / "megabench"
 
@@ -23,36 +24,19 @@ class ScriptedServer(ThreadingHTTPServer):
         self.judge_prompts: list[str] = []
 
 
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+class Handler(ChatHandler):
+    def answer(self, body: dict) -> str:
         text = "\n".join(p["text"] for m in body["messages"] for p in m["content"] if p["type"] == "text")
         if body["model"] == "judge":
             self.server.judge_prompts.append(text)  # type: ignore[attr-defined]
-            answer = "Mostly right.\nScore: 7"
-        else:
-            answer = "a red square"
-        data = json.dumps({"id": "x", "object": "chat.completion", "model": body["model"],
-                           "choices": [{"index": 0, "finish_reason": "stop",
-                                        "message": {"role": "assistant", "content": answer}}],
-                           "usage": {"prompt_tokens": 3, "completion_tokens": 3}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+            return "Mostly right.\nScore: 7"
+        return "a red square"
 
 
 @pytest.fixture
 def server():
-    srv = ScriptedServer()
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    with serving(ScriptedServer()) as srv:
+        yield srv
 
 
 @pytest.fixture
