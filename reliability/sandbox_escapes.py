@@ -146,7 +146,8 @@ def _as_main(code: str) -> str:
     return f'if __name__ == "__main__":\n{body}\n'
 
 
-def _processes_with(token: str) -> list[int]:
+def processes_with(token: str) -> list[int]:
+    """PIDs whose command line holds `token` (what a probe left running)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -184,9 +185,9 @@ def run_sandbox_escapes(rounds: int = 1, workers: int = 2) -> dict[str, Any]:
         jobs = [ScoreJob("megabench.program_judge", _as_main(programs[n]), "", {}, context) for n in names]
         scores = pool.score_many(jobs)
         replaced = pool.n_replaced
-    survivors_now = _processes_with(token)
+    survivors_now = processes_with(token)
     time.sleep(1.5)  # the survivors' late write comes after 0.5 s
-    survivors_later = _processes_with(token)
+    survivors_later = processes_with(token)
     connected = _accepted(listener)
     outside_effects: dict[str, Callable[[], bool]] = {
         "file_written_outside": lambda: (outside / "escaped.txt").exists(),

@@ -21,6 +21,7 @@ from orsta_bench.megabench.sandbox import SandboxError, SandboxLimits, run_in_sa
 from orsta_bench.megabench.seccomp_filter import compiled_filter
 from orsta_bench.reward import score
 from orsta_bench.score import Status
+from reliability.sandbox_escapes import processes_with
 
 FIXTURES = Path(__file__).parent / "fixtures" / "megabench" / "program_judge"
 PROGRAMS = {p["name"]: p for p in json.loads((FIXTURES / "programs.json").read_text(encoding="utf-8"))}
@@ -113,10 +114,10 @@ def test_nothing_outlives_the_program_or_its_timeout(tmp_path: Path) -> None:
     spawn = (f"import sys\nfor _ in range(8):\n    if os.fork() == 0:\n        os.setsid()\n"
              f"        os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(30)', {token!r}])\n")
     assert not _probe(spawn).timed_out
-    assert _processes_with(token) == []
+    assert processes_with(token) == []
     hanging = _probe(spawn + "import time\ntime.sleep(30)\n", SandboxLimits(wall_seconds=1.0))
     assert hanging.timed_out and hanging.returncode is None
-    assert _processes_with(token) == []
+    assert processes_with(token) == []
 
 
 @requires_sandbox
@@ -165,18 +166,6 @@ def test_unsandboxed_runs_need_the_explicit_opt_in(tmp_path: Path, monkeypatch: 
     assert outcome.result == b"ran" and not outcome.sandboxed
     code = 'if __name__ == "__main__":\n    a, b = int(input()), int(input())\n    print(a + b)\n'
     assert program_judge(code, {"test_case": [{"input": ["1", "2"], "expected": "3"}]}) == 1
-
-
-def _processes_with(token: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if token.encode() in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
 
 
 @requires_sandbox
