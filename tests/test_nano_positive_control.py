@@ -1,5 +1,5 @@
 """The trainer's positive control (slow, about 2 minutes on 2 cores; docs/NANO.md "The trainer
-works", with its GRPO settings but 10 steps instead of 30): a nano model that has half learnt
+works", with its GRPO settings and 30 steps): a nano model that has half learnt
 the sanity `count` question is trained with GRPO through `orsta-train`, on the `count`
 verifier's reward only, and must then answer held-out images clearly better, as
 `orsta-bench compare` measures it. Every part is the real one a user runs: the sanity check on
@@ -39,13 +39,13 @@ def _accuracy(run: Path) -> float:
 
 def test_grpo_raises_held_out_accuracy_of_a_half_learnt_question(tmp_path: Path) -> None:
     _python("-m", "research.sanity", "--output", "sft", "--question", "count", "--lr", "3e-4",
-            "--steps", "150", "--eval-every", "150", "--heldout", "50", "--threads", "2", "--save", cwd=tmp_path)
+            "--steps", "130", "--eval-every", "130", "--heldout", "50", "--threads", "2", "--save", cwd=tmp_path)
     _python("-m", "research.sanity_task", "--question", "count", "--n", "600", "--seed", "1",
             "--output", "train", cwd=tmp_path)
     _python("-m", "research.sanity_task", "--question", "count", "--n", "100", "--seed", "2",
             "--output", "heldout", cwd=tmp_path)
     _python("-c", "from orsta_train.cli import main; main()", "--config", str(CONFIG), "--model", "sft/model",
-            "--tasks", "sanity_count", "--output", "grpo", "--max-steps", "10", "--set", "samples_per_task=600",
+            "--tasks", "sanity_count", "--output", "grpo", "--max-steps", "30", "--set", "samples_per_task=600",
             "--set", "tasks_dir=[train]", cwd=tmp_path)
 
     for model, run in (("sft/model", "eval_sft"), ("grpo", "eval_grpo")):
