@@ -19,6 +19,7 @@ from orsta_bench.megabench.parsing import SINGLE_FIELD_PARSERS, parse_response
 from orsta_bench.megabench.query import score_query
 from orsta_bench.reward import score
 from orsta_bench.score import Status
+from tests.fixtures.megabench.official.make_official import canonical  # the fixture's JSON form
 
 OFFICIAL = Path(__file__).parent / "fixtures" / "megabench" / "official"
 NEEDS_PARSER = pytest.mark.skipif(bool(parser_missing()), reason=parser_missing() or "parser present")
@@ -38,19 +39,6 @@ def marks(metric_names):
 
 def metric_params():
     return [pytest.param(row, id=row_id(row), marks=marks([row["metric"]])) for row in rows("metrics.jsonl")]
-
-
-def canonical(value):
-    """The fixture's JSON form (same as make_official.py): tuples and sets kept apart from lists."""
-    if isinstance(value, dict):
-        return {"__dict__": [[canonical(k), canonical(v)] for k, v in value.items()]}
-    if isinstance(value, tuple):
-        return {"__tuple__": [canonical(v) for v in value]}
-    if isinstance(value, (set, frozenset)):
-        return {"__set__": sorted((canonical(v) for v in value), key=repr)}
-    if isinstance(value, list):
-        return [canonical(v) for v in value]
-    return value
 
 
 def same(ours, official):
