@@ -1,9 +1,10 @@
 """symbolic_planning_test: replay a predicted PDDL plan on the task's initial state.
 
 A string-level simulator with the official evaluator's semantics: each action's preconditions
-must hold (a negative precondition is checked against the literal "(not ...)" string, so it never
-fails), effects delete/add literals, and every goal literal must hold at the end. Plan lines
-must start with "(" before stripping. Any malformed input scores 0 (the caller maps exceptions).
+must hold (a negative precondition is checked against the literal "(not ...)" string, so it
+fails only if that string is in the state), effects delete then add literals, and every goal
+literal must hold at the end. Plan lines must start with "(" before stripping. Any malformed
+input raises, which the caller scores 0, as the official evaluator does.
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_PARAM_GROUP = re.compile(r"((?:\?\S+\s*)+)(?:-\s+([^\?$]+)\s*)?")
+# A parameter name: "?" then anything up to whitespace, "?" or ")". Types ("- block",
+# "- (either a b)") are never used by the simulator, so only names are read.
 _PARAM_NAME = re.compile(r"\?([^\s\?\)]+)\s*")
 
 
-def _outer_inner(text: str) -> tuple[str, list[str], int]:
-    """Scan to the ")" closing the current level; collect the balanced groups inside it."""
+def _groups(text: str) -> tuple[list[str], int]:
+    """Scan to the ")" closing the current level: the balanced groups inside it, and where it ends."""
     depth, start, groups = 0, 0, []
     for i, char in enumerate(text):
         if depth == 0 and char == ")":
-            return text[: i + 1], groups, i + 1
+            return groups, i + 1
         if char == "(":
             if depth == 0:
                 start = i
@@ -29,51 +31,47 @@ def _outer_inner(text: str) -> tuple[str, list[str], int]:
             depth -= 1
             if depth == 0:
                 groups.append(text[start : i + 1])
-    return text, groups, len(text)
+    return groups, len(text)
 
 
-def _attr(text: str, starter: str) -> tuple[Any, Any]:
-    """One occurrence: (block, inner groups); several: ([blocks], {name: inner groups})."""
+def _attr(text: str, starter: str) -> Any:
+    """The groups inside the one `starter` block; with several blocks, {first word: groups}
+    (so a task with two "(and" yields a dict whose keys are then read as goal literals)."""
     pieces = text.split(starter)
     if len(pieces) == 1:
-        return "", []
+        return []
     if len(pieces) == 2:
-        outer, inner, _ = _outer_inner(pieces[1])
-        return starter + outer, inner
-    blocks, named = [], {}
+        return _groups(pieces[1])[0]
+    named = {}
     while len(text.split(starter)) > 1:
         text = text.split(starter, 1)[1]
-        name = re.split(r"\s+", text.strip())[0]
-        outer, inner, end = _outer_inner(text)
-        blocks.append(starter + outer)
-        named[name] = inner
+        groups, end = _groups(text)
+        named[re.split(r"\s+", text.strip())[0]] = groups
         text = text[end:]
-    return blocks, named
+    return named
 
 
-def _params(text: str) -> dict[str, Any]:
-    text = text.strip()
-    if not (text.startswith("(") and text.endswith(")")):
-        raise ValueError("bad parameter list")
-    found: dict[str, Any] = {}
-    for names, kind in _PARAM_GROUP.findall(text[1:-1]):
-        for name in _PARAM_NAME.findall(names):
-            kind = kind.strip()
-            found[name] = re.split(r"\s+", kind[1:-1].strip())[1:] if kind.startswith("(") else kind
-    return found
+def _params(text: str) -> list[str]:
+    """Parameter names in order, each once (a repeated name counts once, as a dict key upstream)."""
+    return list(dict.fromkeys(_PARAM_NAME.findall(text)))
 
 
 def _drop_types(clause: str) -> str:
+    """Cut every "- type" out of a clause, at string level: "(on ?x - block ?y - block)" ->
+    "(on ?x ?y)". A type that ends the clause keeps what follows its ")"; otherwise what follows
+    its first space."""
     parts = clause.split(" - ")
     for i in range(1, len(parts)):
         part = parts[i].strip()
-        parts[i] = ")" + part.split(")", 1)[1] if len(part.split(")")[0].split()) == 1 else " " + part.split(" ", 1)[1]
-    return "".join(parts).strip() if len(parts) > 1 else clause
+        if len(part.split(")")[0].split()) == 1:
+            parts[i] = ")" + part.split(")", 1)[1]
+        else:
+            parts[i] = " " + part.split(" ", 1)[1]
+    return "".join(parts)
 
 
 def _conjuncts(text: str) -> set[str]:
-    if not text.startswith("(and"):
-        raise ValueError("not a conjunction")
+    """The untyped top-level clauses of "(and ...)"."""
     found, depth, start = set(), 0, 0
     for i, char in enumerate(text):
         if char == "(":
@@ -91,10 +89,11 @@ def _conjuncts(text: str) -> set[str]:
 
 class _Domain:
     def __init__(self, pddl: str) -> None:
-        blocks, actions = _attr(pddl, "(:action")
+        # One action parses to a list, not a dict: .items() raises and the plan scores 0, as upstream.
+        actions = _attr(pddl, "(:action")
         self.names: list[str] = []
-        self.params: list[dict[str, Any]] = []
-        for _block, (name, inner) in zip(blocks, actions.items(), strict=False):
+        self.params: list[list[str]] = []
+        for name, inner in actions.items():
             if len(inner) != 3:
                 raise ValueError(f"action {name} is not (params, precondition, effect)")
             self.names.append(name)
@@ -105,7 +104,8 @@ class _Domain:
             for suffix, tag in (("pre", ":precondition"), ("post", ":effect")):
                 text = body.split(tag)[1].strip()
                 clauses = _conjuncts(text) if text.startswith("(and") else {text.split(")")[0].strip() + ")"}
-                self.conditions[f"{name}_{suffix}"] = sorted(clauses, key=lambda c: (0 if c.startswith("(not ") else 1, c))
+                # Deletes before adds (an action may delete and re-add a literal); sorted for a fixed order.
+                self.conditions[f"{name}_{suffix}"] = sorted(clauses, key=lambda c: (not c.startswith("(not "), c))
 
 
 def _bind(clause: str, binding: dict[str, str]) -> str:
@@ -128,21 +128,22 @@ def symbolic_planning_test(response: Any, eval_context: dict[str, Any]) -> float
     else:
         raise TypeError("plan must be text or a list of actions")
     plan = [line.strip() for line in lines if line.startswith("(")]
-    state = _attr(eval_context["task_pddl"], "(:init")[1]
-    goal = _attr(eval_context["task_pddl"], "(and")[1]
+    state = _attr(eval_context["task_pddl"], "(:init")
+    goal = _attr(eval_context["task_pddl"], "(and")
     for step in plan:
         words = step[1:-1].split(" ")
         name, objects = words[0].strip(), words[1:]
         index = domain.names.index(name)
-        if len(objects) != len(domain.params[index]):
-            return 0
-        binding = dict(zip(domain.params[index], objects, strict=False))
+        # Wrong arity raises (upstream: an assert), so the plan scores 0.
+        binding = dict(zip(domain.params[index], objects, strict=True))
         if not all(_holds(_bind(c, binding), state) for c in domain.conditions[f"{name}_pre"]):
             return 0
         for effect in domain.conditions[f"{name}_post"]:
             effect = _bind(effect, binding)
-            negated = _attr(effect, "(not ")[1]
+            negated = _attr(effect, "(not ")
             if negated:
+                if len(negated) != 1:
+                    raise ValueError(f"effect {effect} negates more than one literal")
                 if negated[0] in state:
                     state.remove(negated[0])
             elif effect.strip() not in state:
