@@ -43,7 +43,7 @@ def test_symbolic_planning_equals_official(row):
 def test_a_plan_of_another_type_is_refused_by_name():
     """A plan that is neither text nor a list raises saying what a plan must be (scored 0 by the caller)."""
     context = _context(ROWS[0])
-    with pytest.raises(TypeError, match="plan must be text or a list of actions"):
+    with pytest.raises(TypeError, match=r"^plan must be text or a list of actions$"):
         symbolic_planning_test(42, context)
 
 
