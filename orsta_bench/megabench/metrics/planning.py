@@ -4,7 +4,8 @@ A string-level simulator with the official evaluator's semantics: each action's 
 must hold (a negative precondition is checked against the literal "(not ...)" string, so it
 fails only if that string is in the state), effects delete then add literals, and every goal
 literal must hold at the end. Plan lines must start with "(" before stripping. Any malformed
-input raises, which the caller scores 0, as the official evaluator does.
+input raises, which the caller scores 0, as the official evaluator does. Effects other than
+"(not ...)" run in string order (upstream: hash order; see docs/megabench.md, "Fidelity").
 """
 
 from __future__ import annotations
