@@ -137,8 +137,22 @@ def test_a_missing_output_is_an_error_not_a_shorter_score() -> None:
 
 
 def test_program_judge_needs_the_program_text() -> None:
-    with pytest.raises(TypeError, match="program text"):
+    """A non-text response is a TypeError whose message (the sample's error detail) says why."""
+    with pytest.raises(TypeError, match="^program_judge needs the program text$"):
         program_judge(None, {"test_case": []})
+
+
+def test_no_cases_score_zero_without_starting_a_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Officially no cases score 0 and nothing runs: with a bwrap that always fails, a program
+    with cases is a sandbox error, one without cases still scores 0."""
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: Creating new namespace failed' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    monkeypatch.delenv(sandbox.UNSAFE_ENV, raising=False)
+    with pytest.raises(sandbox.SandboxError, match="Creating new namespace failed"):
+        program_judge("print(1)\n", {"test_case": [{"input": [], "expected": "1"}]})
+    assert program_judge("print(1)\n", {"test_case": []}) == 0
 
 
 # --- through the sandbox (a few fast fixture programs) -----------------------------------------
