@@ -41,11 +41,19 @@ def run_case(program: str, input_lines: list[str], limits: SandboxLimits = LIMIT
 
 def run_cases(program: str, inputs: list[list[str]], limits: SandboxLimits = LIMITS) -> list[str]:
     """Run each test case (its input lines) in its own child process, all in one sandbox."""
-    jobs = [{"code": program, "input": "\n".join(lines) + "\n", "as_main": MAIN_GUARD in program} for lines in inputs]
-    return [_official_output(outcome) for outcome in run_jobs_in_sandbox(_child_source(), jobs, limits, PRELOAD)]
+    outcomes = run_jobs_in_sandbox(_child_source(), official_jobs(program, inputs), limits, PRELOAD)
+    return [official_output(outcome) for outcome in outcomes]
 
 
-def _official_output(outcome: Outcome) -> str:
+def official_jobs(program: str, inputs: list[list[str]]) -> list[dict[str, Any]]:
+    """What the official harness hands each case: its input lines joined by newlines with a final
+    newline (read back one line per input() call), and whether the exact main guard is in the text."""
+    as_main = MAIN_GUARD in program
+    return [{"code": program, "input": "\n".join(lines) + "\n", "as_main": as_main} for lines in inputs]
+
+
+def official_output(outcome: Outcome) -> str:
+    """The string the official harness compares for one case: the program's output, or its error text."""
     if outcome.timed_out:
         return TIMED_OUT
     try:
@@ -60,18 +68,29 @@ def _official_output(outcome: Outcome) -> str:
     return output
 
 
-def program_judge(response: Any, eval_context: dict[str, Any]) -> float:
-    """The official score. Raises SandboxError when the sandbox itself failed (status `error`)."""
-    if not isinstance(response, str):
-        raise TypeError("program_judge needs the program text")
+def official_cases(eval_context: dict[str, Any]) -> list[dict[str, Any]]:
+    """The test cases; officially a single case may also be given as a bare dict."""
     cases = eval_context["test_case"]
-    if isinstance(cases, dict):
-        cases = [cases]
+    return [cases] if isinstance(cases, dict) else list(cases)
+
+
+def official_score(outputs: list[str], cases: list[dict[str, Any]]) -> float:
+    """passed / total, where a case passes when its output equals its expected text right-stripped
+    (the output is already right-stripped); no cases scores 0. One output per case, or ValueError."""
     if not cases:
         return 0
-    outputs = run_cases(response, [list(case["input"]) for case in cases])
     passed = sum(output == case["expected"].rstrip() for output, case in zip(outputs, cases, strict=True))
     return passed / len(cases)
 
 
-__all__ = ["LIMITS", "SandboxError", "program_judge", "run_case", "run_cases"]
+def program_judge(response: Any, eval_context: dict[str, Any]) -> float:
+    """The official score. Raises SandboxError when the sandbox itself failed (status `error`)."""
+    if not isinstance(response, str):
+        raise TypeError("program_judge needs the program text")
+    cases = official_cases(eval_context)
+    outputs = run_cases(response, [list(case["input"]) for case in cases]) if cases else []
+    return official_score(outputs, cases)
+
+
+__all__ = ["LIMITS", "SandboxError", "official_cases", "official_jobs", "official_output", "official_score",
+           "program_judge", "run_case", "run_cases"]
