@@ -66,21 +66,22 @@ def _step_share(tmp: Path, steps: int, overlap: bool, beta: float) -> dict[str, 
         "max_completion_length": 32, "reward_workers": 2, "beta": beta, "overlap_scoring": overlap,
     })
     built = build(cfg)  # starts the scoring pool
-    reward, spent = built.reward, []
+    reward, spent, marks = built.reward, [], {"prescore": [], "reward": []}
 
-    def timed(function: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(function: Callable[..., Any], name: str) -> Callable[..., Any]:
         def run(*args: Any, **kwargs: Any) -> Any:
             start = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
                 spent.append(time.perf_counter() - start)
+                marks[name].append((start, time.perf_counter()))
 
         run.__name__ = getattr(function, "__name__", "timed")
         return run
 
-    built.trainer.reward_funcs[0] = timed(reward)
-    reward.prescore = timed(reward.prescore)  # the submission runs on the main thread too
+    built.trainer.reward_funcs[0] = timed(reward, "reward")
+    reward.prescore = timed(reward.prescore, "prescore")  # the submission runs on the main thread too
     try:
         built.trainer.train()
     finally:
@@ -88,7 +89,9 @@ def _step_share(tmp: Path, steps: int, overlap: bool, beta: float) -> dict[str, 
     step_s = sum(e["step_time"] for e in built.trainer.state.log_history if "step_time" in e)
     return {"overlap": overlap, "beta": beta, "steps": steps, "step_s": step_s, "adapter_s": sum(spent),
             "wait_s": reward.wait_s, "adapter_share": sum(spent) / step_s, "wait_share": reward.wait_s / step_s,
-            "rescored": reward.ahead.fallbacks if reward.ahead else None}
+            "rescored": reward.ahead.fallbacks if reward.ahead else None,
+            # from generation's end to the reward call: what TRL computes in between (log-prob passes)
+            "window_ms": [round(1000 * (r[0] - p[1])) for p, r in zip(marks["prescore"], marks["reward"], strict=True)]}
 
 
 def test_reward_cost(benchmark, tmp_path: Path):
@@ -105,4 +108,5 @@ def test_reward_cost(benchmark, tmp_path: Path):
         print(f"beta {r['beta']}, overlap_scoring {str(r['overlap']).lower()}: {r['steps']} GRPO steps of 16 "
               f"completions (<= 32 tokens), step time {r['step_s']:.2f} s; reward adapter on the main thread "
               f"{r['adapter_s']:.3f} s = {100 * r['adapter_share']:.2f}%, of which waiting for scores "
-              f"{r['wait_s']:.3f} s = {100 * r['wait_share']:.2f}% (rescored: {r['rescored']})")
+              f"{r['wait_s']:.3f} s = {100 * r['wait_share']:.2f}% (rescored: {r['rescored']}); generation to "
+              f"reward call: {r['window_ms']} ms")
