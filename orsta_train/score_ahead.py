@@ -5,8 +5,9 @@ generation and the reward call. orsta-train's trainer hands the freshly decoded 
 `ScoreAhead.submit` as soon as generation returns, so the scoring workers run during those
 passes; the reward call then `collect`s the finished scores. A job is only reused when it equals
 the one the reward call builds (same verifier, text, reference and training context): any other
-completion is scored again synchronously and counted in `fallbacks`, so rewards are always those
-of the text TRL scores.
+completion (or a batch never submitted) is scored synchronously and counted in `fallbacks`, so
+rewards are always those of the text TRL scores, and a fallback count above 0 says the step
+waited for scores.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class ScoreAhead:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orsta-score-ahead")
         self._pending: tuple[list[Any], Future] | None = None
         self.reused = 0  # completions whose pre-submitted score was used
-        self.fallbacks = 0  # completions scored again because their job changed after submission
+        self.fallbacks = 0  # completions scored in the reward call: not submitted, or changed since
         self.last_fallbacks = 0  # of those, in the last collected batch
 
     def submit(self, jobs: list[Any]) -> None:
@@ -35,12 +36,9 @@ class ScoreAhead:
 
     def collect(self, jobs: list[Any]) -> list[Any]:
         """Scores of `jobs`, in order: pre-submitted ones where the job is unchanged, the rest
-        scored now. With nothing submitted, all are scored now."""
+        scored now (all of them when nothing was submitted) and counted as fallbacks."""
         pending, self._pending = self._pending, None
-        if pending is None:
-            return self._score_jobs(jobs)
-        submitted, future = pending
-        ready = future.result()  # re-raises what the pool raised
+        submitted, ready = ([], []) if pending is None else (pending[0], pending[1].result())  # re-raises
         scores: list[Any] = [ready[i] if i < len(submitted) and submitted[i] == job else None
                              for i, job in enumerate(jobs)]
         missing = [i for i, score in enumerate(scores) if score is None]

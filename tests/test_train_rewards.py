@@ -169,7 +169,7 @@ def test_scores_submitted_ahead_are_reused_only_for_unchanged_jobs():
         assert (reward.ahead.reused, reward.ahead.fallbacks) == (2, 4)
 
         assert _call(reward, samples, [right] * 3, 0, 100) == [1.0] * 3  # nothing submitted: scored now
-        assert (reward.ahead.reused, reward.ahead.fallbacks) == (2, 4)
+        assert (reward.ahead.reused, reward.ahead.fallbacks, reward.ahead.last_fallbacks) == (2, 7, 3)
     finally:
         reward.close()
         plain.close()
