@@ -6,14 +6,19 @@
    at build time, before the first step (OrstaReward.start);
 2. steady cost per completion by verifier: the warm pool scoring batches of 64 answers (half the
    ideal answer, half a wrong one) per synth task, milliseconds per completion;
-3. share of the step's critical path: time inside the reward adapter (scoring + monitoring, the
-   pool already started) over the wall time of the training steps.
+3. share of the step's critical path, with beta > 0 (a reference forward pass runs between
+   generation and the reward call), without and with overlap_scoring, and with beta 0: the main
+   thread's time in the reward adapter (submitting the batch + the reward call: waiting for
+   scores, monitoring) and, within it, the wait for scores alone, over the sum of TRL's
+   `step_time` (generation, log-prob passes, rewards, loss and backward of each step).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def _startup_s() -> float:
@@ -51,47 +56,57 @@ def _steady_ms_per_completion() -> dict[str, float]:
     return out
 
 
-def _step_share(tmp: Path, steps: int) -> dict[str, float]:
+def _step_share(tmp: Path, steps: int, overlap: bool, beta: float) -> dict[str, Any]:
     from orsta_train.build import build
     from orsta_train.config import resolve_config
 
     cfg = resolve_config("cpu-smoke", {}, {
         "model": "tiny", "tasks": "synth_counting,synth_math", "output": str(tmp / f"out{time.time_ns()}"),
         "max_steps": steps, "num_generations": 8, "per_device_train_batch_size": 16,
-        "max_completion_length": 32, "reward_workers": 2,
+        "max_completion_length": 32, "reward_workers": 2, "beta": beta, "overlap_scoring": overlap,
     })
     built = build(cfg)  # starts the scoring pool
-    spent = []
-    inner = built.trainer.reward_funcs[0]
+    reward, spent, marks = built.reward, [], {"prescore": [], "reward": []}
 
-    def timed(*args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return inner(*args, **kwargs)
-        finally:
-            spent.append(time.perf_counter() - start)
+    def timed(function: Callable[..., Any], name: str) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent.append(time.perf_counter() - start)
+                marks[name].append((start, time.perf_counter()))
 
-    timed.__name__ = inner.__name__
-    built.trainer.reward_funcs[0] = timed
-    start = time.perf_counter()
+        run.__name__ = getattr(function, "__name__", "timed")
+        return run
+
+    built.trainer.reward_funcs[0] = timed(reward, "reward")
+    reward.prescore = timed(reward.prescore, "prescore")  # the submission runs on the main thread too
     try:
         built.trainer.train()
     finally:
-        built.reward.close()
-    total = time.perf_counter() - start
-    return {"steps": steps, "train_s": total, "reward_s": sum(spent), "reward_share": sum(spent) / total,
-            "reward_calls_ms": [round(1000 * s, 1) for s in spent]}
+        reward.close()
+    step_s = sum(e["step_time"] for e in built.trainer.state.log_history if "step_time" in e)
+    return {"overlap": overlap, "beta": beta, "steps": steps, "step_s": step_s, "adapter_s": sum(spent),
+            "wait_s": reward.wait_s, "adapter_share": sum(spent) / step_s, "wait_share": reward.wait_s / step_s,
+            "rescored": reward.ahead.fallbacks if reward.ahead else None,
+            # from generation's end to the reward call: what TRL computes in between (log-prob passes)
+            "window_ms": [round(1000 * (r[0] - p[1])) for p, r in zip(marks["prescore"], marks["reward"], strict=True)]}
 
 
 def test_reward_cost(benchmark, tmp_path: Path):
     def run() -> dict:
-        return {"startup_s": _startup_s(), "steady_ms": _steady_ms_per_completion(), **_step_share(tmp_path, 4)}
+        shares = [_step_share(tmp_path, 4, overlap, beta) for overlap, beta in ((False, 0.04), (True, 0.04), (True, 0.0))]
+        return {"startup_s": _startup_s(), "steady_ms": _steady_ms_per_completion(), "shares": shares}
 
     result = benchmark.pedantic(run, rounds=1, iterations=1)
     benchmark.extra_info.update(result)
     print(f"\nscoring pool start-up (2 workers, before the first step): {result['startup_s']:.2f} s")
     for name, ms in result["steady_ms"].items():
         print(f"steady scoring, {name}: {ms:.2f} ms per completion")
-    print(f"{result['steps']} GRPO steps (16 completions of <=32 tokens each): {result['train_s']:.2f} s, "
-          f"reward {result['reward_s']:.3f} s = {100 * result['reward_share']:.1f}% of the step time "
-          f"(calls: {result['reward_calls_ms']} ms)")
+    for r in result["shares"]:
+        print(f"beta {r['beta']}, overlap_scoring {str(r['overlap']).lower()}: {r['steps']} GRPO steps of 16 "
+              f"completions (<= 32 tokens), step time {r['step_s']:.2f} s; reward adapter on the main thread "
+              f"{r['adapter_s']:.3f} s = {100 * r['adapter_share']:.2f}%, of which waiting for scores "
+              f"{r['wait_s']:.3f} s = {100 * r['wait_share']:.2f}% (rescored: {r['rescored']}); generation to "
+              f"reward call: {r['window_ms']} ms")

@@ -2,9 +2,11 @@
 
 TRL owns the GRPO loop, vLLM weight sync and the DeepSpeed integration; this module only
 configures it: GRPOConfig from the recipe, the dataset adapter, the one reward adapter, the
-monitoring and evaluation callbacks. The subclass adds exactly two things TRL lacks: removing
-generated image/video placeholder tokens before log-probs are computed (V-Triune), and a way for
-the evaluation callback to log without taking the training metrics with it.
+monitoring and evaluation callbacks. The subclass adds exactly three things TRL lacks: removing
+generated image/video placeholder tokens before log-probs are computed (V-Triune), handing the
+decoded completions to the reward adapter as soon as generation returns (so scoring overlaps the
+log-prob passes), and a way for the evaluation callback to log without taking the training
+metrics with it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def _trainer_class() -> type:
 
         orsta_drop_ids: set[int] = set()
         orsta_reward: Any = None
+        orsta_rows: list[dict[str, Any]] | None = None
         vision_tokens_removed = 0
 
         def _generate_single_turn(self, prompt_ids, images, multimodal_fields, num_generations, has_tool_images=False):
@@ -63,6 +66,19 @@ def _trainer_class() -> type:
             self.vision_tokens_removed += removed
             self._log_metric("completions/vision_tokens_removed", float(removed))
             return completion_ids, logprobs
+
+        def _generate_and_score_completions(self, inputs):
+            self.orsta_rows = inputs  # the batch's dataset rows, one per completion, for _generate
+            try:
+                return super()._generate_and_score_completions(inputs)
+            finally:
+                self.orsta_rows = None
+
+        def _generate(self, prompts):
+            out = super()._generate(prompts)  # (..., completions, ...) decoded as the reward sees them
+            if self.orsta_reward is not None and self.orsta_rows is not None:
+                self.orsta_reward.prescore(self.orsta_rows, out[3], self.state)
+            return out
 
         def log_extra(self, logs: dict[str, float]) -> None:
             """Log to every reporter without merging (and clearing) GRPO's pending train metrics."""
@@ -224,7 +240,8 @@ def build(cfg: TrainConfig) -> Built:
 
     eos = model.generation_config.eos_token_id
     eos_ids = [eos] if isinstance(eos, int) else list(eos or [processor.tokenizer.eos_token_id])
-    reward = OrstaReward(cfg.reward_workers, cfg.reward_timeout_s, cfg.max_completion_length, eos_ids)
+    reward = OrstaReward(cfg.reward_workers, cfg.reward_timeout_s, cfg.max_completion_length, eos_ids,
+                         overlap=cfg.overlap_scoring)
     reward.start()  # before the first step, not inside it
     eval_callback = HeldoutEvalCallback(
         heldout_rows, cfg.eval_steps, cfg.eval_max_new_tokens or cfg.max_completion_length,

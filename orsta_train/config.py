@@ -84,6 +84,8 @@ class TrainConfig(BaseModel):
     # Rewards: scored by orsta_bench.reward in killable workers (orsta_bench.scoring.ScoringPool).
     reward_workers: int = Field(2, ge=0)
     reward_timeout_s: float = Field(10.0, gt=0)
+    overlap_scoring: bool = Field(True, description=(
+        "score each generation batch while TRL computes its log-probs (needs reward_workers > 0)"))
 
     # Logging, evaluation, checkpoints.
     logging_steps: int = Field(1, gt=0)

@@ -3,11 +3,15 @@
 For every completion it calls `orsta_bench.reward.score` (through `orsta_bench.scoring.
 ScoringPool`, the killable workers evaluation uses too) with the sample's own verifier call and
 a training context built from the trainer state (`step`, `total_steps`), so the dynamic IoU
-threshold and the format weights of the spec apply exactly as in the V-Triune recipe.
+threshold and the format weights of the spec apply exactly as in the V-Triune recipe. With
+`overlap`, the trainer submits each generation batch as soon as it is decoded (`prescore`) and the
+call collects the scores (orsta_train.score_ahead).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +19,7 @@ from orsta_bench.api import Sample, Score
 from orsta_train.dataset import sample_from_record
 from orsta_train.first_step import UNSCORABLE, check_first_step
 from orsta_train.monitoring import CompletionRecord, is_reflective, source_metrics
+from orsta_train.score_ahead import ScoreAhead
 
 # UNSCORABLE statuses mean "the harness could not score this", not "the model was wrong": the row
 # is skipped (None -> NaN in TRL, left out of the group statistics) instead of rewarded 0; a data
@@ -67,10 +72,15 @@ class OrstaReward:
         timeout_s: float,
         max_completion_length: int,
         eos_token_ids: list[int],
+        overlap: bool = False,
     ) -> None:
         from orsta_bench.api import ScoringPool
 
         self.pool = ScoringPool(workers=workers, timeout_s=timeout_s)
+        self._pool_lock = threading.Lock()  # the pool serves one caller at a time
+        # In-process scoring (workers 0) would hold the GIL and lose its timeout in a thread.
+        self.ahead = ScoreAhead(self._score_jobs) if overlap and workers > 0 else None
+        self.wait_s = 0.0  # time reward calls spent obtaining scores (the step waits for it)
         self.max_completion_length = max_completion_length
         self.eos_token_ids = set(eos_token_ids)
         self.last_contexts: list[dict[str, Any]] = []  # what the reward saw last call (tests, logs)
@@ -90,16 +100,11 @@ class OrstaReward:
         log_metric: Callable[[str, float], None] | None = None,
         **_: Any,
     ) -> list[float | None]:
-        step = int(getattr(trainer_state, "global_step", 0) or 0)
-        total = int(getattr(trainer_state, "max_steps", 0) or 0)
-        samples = [sample_from_record(record) for record in sample]
-        texts = [completion_text(c) for c in completions]
-        contexts = [
-            training_context(step, total, (image_grid_thw or [None] * len(samples))[i],
-                             (image_size or [None] * len(samples))[i])
-            for i in range(len(samples))
-        ]
-        scores = self.score(samples, texts, contexts)
+        samples, texts, contexts = self._inputs(completions, sample, image_grid_thw, image_size, trainer_state)
+        started = time.perf_counter()
+        jobs = self._jobs(samples, texts, contexts)
+        scores = self.ahead.collect(jobs) if self.ahead is not None else self._score_jobs(jobs)
+        self.wait_s += time.perf_counter() - started
         if not self.first_step_checked:
             self.first_step_checked = True
             check_first_step(samples, scores)  # collective: every rank calls it in its first step
@@ -113,6 +118,8 @@ class OrstaReward:
             # Every process logs the same job-wide values, so TRL's cross-process mean keeps them.
             for name, value in source_metrics(gather_lists(self.last_records)).items():
                 log_metric(name, value)
+            if self.ahead is not None:
+                log_metric("reward/rescored", float(self.ahead.last_fallbacks))  # 0 unless TRL changed a text
         return [None if score.status.value in UNSCORABLE else score.value for score in scores]
 
     def start(self) -> None:
@@ -120,13 +127,42 @@ class OrstaReward:
         would otherwise land in the first training step."""
         from orsta_bench.api import ScoreJob
 
-        self.pool.score_many([ScoreJob("math", "\\boxed{1}", "1")])
+        self._score_jobs([ScoreJob("math", "\\boxed{1}", "1")])
+
+    def prescore(self, rows: list[dict[str, Any]], completions: list[Any], trainer_state: Any) -> None:
+        """Submit the completions just generated for `rows` (the batch's dataset rows, one per
+        completion) so they are scored while the trainer computes log-probs; the reward call
+        collects them (orsta_train.score_ahead)."""
+        if self.ahead is None:
+            return
+        samples, texts, contexts = self._inputs(
+            completions, [row["sample"] for row in rows], [row.get("image_grid_thw") for row in rows],
+            [row.get("image_size") for row in rows], trainer_state)
+        self.ahead.submit(self._jobs(samples, texts, contexts))
 
     def score(self, samples: list[Sample], texts: list[str], contexts: list[dict[str, Any]]) -> list[Score]:
+        return self._score_jobs(self._jobs(samples, texts, contexts))
+
+    @staticmethod
+    def _inputs(completions: list[Any], records: list[str], grids: list[Any] | None, sizes: list[Any] | None,
+                trainer_state: Any) -> tuple[list[Sample], list[str], list[dict[str, Any]]]:
+        """Samples, completion texts and training contexts, as the reward call sees them."""
+        step = int(getattr(trainer_state, "global_step", 0) or 0)
+        total = int(getattr(trainer_state, "max_steps", 0) or 0)
+        samples = [sample_from_record(record) for record in records]
+        grids, sizes = grids or [None] * len(samples), sizes or [None] * len(samples)
+        contexts = [training_context(step, total, grids[i], sizes[i]) for i in range(len(samples))]
+        return samples, [completion_text(c) for c in completions], contexts
+
+    @staticmethod
+    def _jobs(samples: list[Sample], texts: list[str], contexts: list[dict[str, Any]]) -> list[Any]:
         from orsta_bench.api import ScoreJob
 
-        jobs = [ScoreJob.for_sample(s, t, c) for s, t, c in zip(samples, texts, contexts, strict=True)]
-        return self.pool.score_many(jobs)
+        return [ScoreJob.for_sample(s, t, c) for s, t, c in zip(samples, texts, contexts, strict=True)]
+
+    def _score_jobs(self, jobs: list[Any]) -> list[Score]:
+        with self._pool_lock:
+            return self.pool.score_many(jobs)
 
     def _record(self, sample: Sample, text: str, ids: list[int], score: Score) -> CompletionRecord:
         ids = list(ids)
@@ -144,4 +180,6 @@ class OrstaReward:
         )
 
     def close(self) -> None:
+        if self.ahead is not None:
+            self.ahead.close()
         self.pool.close()

@@ -138,3 +138,11 @@ def test_cli_print_config_applies_flags(tmp_path: Path):
                   "--set", "temperature=0.5", "--print-config", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert '"max_steps": 3' in result.stdout and '"temperature": 0.5' in result.stdout
+
+
+def test_cli_print_config_shows_overlap_scoring(tmp_path: Path):
+    shown = _cli("--model", "tiny", "--tasks", "synth", "--output", "o", "--print-config", cwd=tmp_path)
+    off = _cli("--model", "tiny", "--tasks", "synth", "--output", "o", "--set", "overlap_scoring=false",
+               "--print-config", cwd=tmp_path)
+    assert shown.returncode == off.returncode == 0, shown.stderr + off.stderr
+    assert '"overlap_scoring": true' in shown.stdout and '"overlap_scoring": false' in off.stdout

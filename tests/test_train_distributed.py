@@ -1,5 +1,6 @@
 """orsta-train over two CPU processes (gloo): per-source metrics weighted by completion count
-over the whole job, and a 2-process run where only rank 0 reports (slow, short)."""
+over the whole job, and a 2-process run (scoring overlapped with the reference pass) where only
+rank 0 reports (slow, short)."""
 
 from __future__ import annotations
 
@@ -67,12 +68,14 @@ def test_two_process_run_reports_once(tmp_path: Path):
     result = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
          str(_free_port()), "-m", "orsta_train.cli", "--model", "tiny", "--tasks", "synth_counting",
-         "--max-steps", "1", "--output", str(out), "--set", "samples_per_task=8"],
+         "--max-steps", "1", "--output", str(out), "--set", "samples_per_task=8",
+         "--set", "reward_workers=1", "--set", "beta=0.01"],  # scoring overlaps the reference pass
         capture_output=True, text=True, cwd=tmp_path, timeout=600, env=env,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.count("trained 1 steps; model and processor saved") == 1
     assert (out / "model.safetensors").is_file() and (out / "train_config.json").is_file()
-    steps = [json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines()
+    steps = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()
              if "source/all/reward" in line]
-    assert steps == [1]  # one metrics line per step: only rank 0 writes the file
+    assert [line["step"] for line in steps] == [1]  # one metrics line per step: only rank 0 writes the file
+    assert steps[0]["reward/rescored"] == 0.0  # every rank's scores came from its batch submitted ahead

@@ -140,3 +140,36 @@ def test_completion_table_keeps_a_few_rows_per_source_in_source_order():
     items = [("b", "1", 1.0, "x" * 3000), ("a", "2", 0.0, "y"), ("b", "3", 0.5, "z"), ("a", "4", 1.0, "w")]
     rows = table_rows(7, items, per_source=1)
     assert rows == [[7, "a", "2", 0.0, "y"], [7, "b", "1", 1.0, "x" * 2000]]
+
+
+def test_scores_submitted_ahead_are_reused_only_for_unchanged_jobs():
+    """orsta_train.score_ahead: the trainer submits the decoded batch before the log-prob passes;
+    the reward call reuses a score only if its job (text, sample, step context) is unchanged."""
+    right, wrong = "<answer>[100, 100, 200, 200]</answer>", "<answer>[0, 0, 10, 10]</answer>"
+    samples = [_box_sample(i) for i in range(3)]
+    rows = [{"sample": sample_record(s), "image_grid_thw": None, "image_size": None} for s in samples]
+
+    def submitted(texts: list[str], step: int) -> None:
+        reward.prescore(rows, [[{"role": "assistant", "content": t}] for t in texts],
+                        TrainerState(global_step=step, max_steps=100))
+
+    reward = OrstaReward(workers=2, timeout_s=10, max_completion_length=8, eos_token_ids=[3], overlap=True)
+    plain = OrstaReward(workers=0, timeout_s=10, max_completion_length=8, eos_token_ids=[3], overlap=True)
+    try:
+        assert plain.ahead is None  # in-process scoring is never moved to a thread
+        submitted([right, right, right], 0)
+        values = _call(reward, samples, [right, wrong, right], 0, 100)  # text 1 changed after submission
+        assert values == [1.0, 0.0, 1.0] == _call(plain, samples, [right, wrong, right], 0, 100)
+        assert [r.parts for r in reward.last_records] == [r.parts for r in plain.last_records]
+        assert (reward.ahead.reused, reward.ahead.fallbacks, reward.ahead.last_fallbacks) == (2, 1, 1)
+
+        near = "<answer>[100, 100, 200, 190]</answer>"  # IoU 0.90: 1 at step 0, 0 at step 20 (threshold 0.95)
+        submitted([near] * 3, 0)
+        assert _call(reward, samples, [near] * 3, 20, 100) == [0.0, 0.0, 0.0]  # the step moved: all rescored
+        assert (reward.ahead.reused, reward.ahead.fallbacks) == (2, 4)
+
+        assert _call(reward, samples, [right] * 3, 0, 100) == [1.0] * 3  # nothing submitted: scored now
+        assert (reward.ahead.reused, reward.ahead.fallbacks, reward.ahead.last_fallbacks) == (2, 7, 3)
+    finally:
+        reward.close()
+        plain.close()
