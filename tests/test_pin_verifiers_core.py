@@ -1,0 +1,334 @@
+"""Pins of verifiers/base.py, registry.py and megabench.py (issue 22): the shared opening of every
+native verifier (params, format rewards, no_answer / parse_error details), the verifier registry
+(families, params validation) and the `megabench` verifiers' wrapping of the official scorer.
+
+Values are analytic (the documented rule applied by hand) or the official MEGA-Bench evaluator's
+output in tests/fixtures/megabench/official/queries.jsonl (see its README)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from orsta_bench.reward import score
+from orsta_bench.score import Score, Status
+from orsta_bench.verifiers.base import (
+    CommonParams,
+    ConfigError,
+    detection_tags_ok,
+    format_score,
+    think_answer_format,
+    unparsable,
+    vtriune_format,
+)
+from orsta_bench.verifiers.registry import (
+    get_verifier,
+    register_verifier,
+    validate_verifier_params,
+    verifier_names,
+)
+
+QUERIES = Path(__file__).parent / "fixtures" / "megabench" / "official" / "queries.jsonl"
+OFFICIAL_QUERIES = [json.loads(line) for line in QUERIES.read_text().splitlines() if line.strip()]
+
+
+# --- base.py: format rewards ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("response", "expected"), [
+    ("<think>\nx\n</think>\n<answer>\n4\n</answer>", 1.0),
+    ("<think>\nx\n</think>\n", 0.5),  # two of the four tags
+    ("<think>\n<think>\nx\n</think>\n<answer>\n4\n</answer>", 0.75),  # a doubled tag earns nothing
+    ("\n<answer>\n4", 0.25),
+    ("4\n</answer>", 0.25),
+    ("<think>x</think><answer>4</answer>", 0.0),  # newline-sensitive
+])
+def test_vtriune_format_is_a_quarter_per_tag_seen_exactly_once(response, expected):
+    assert vtriune_format(response) == expected
+    assert format_score("vtriune", response, True) == expected
+
+
+@pytest.mark.parametrize(("response", "expected"), [
+    ("\n<answer>\n[]\n</answer>", True),
+    ("<answer>\n[]\n</answer>", False),  # the opening tag needs its newline before
+    ("\n<answer>\n[]", False),  # no closing tag
+    ("\n<answer>\n[]\n</answer>\n</answer>", False),  # closing tag twice
+    ("\n<answer>\n\n<answer>\n[]\n</answer>", True),  # the opening tag may repeat
+])
+def test_detection_tags_need_the_open_tag_and_one_close_tag(response, expected):
+    assert detection_tags_ok(response) is expected
+
+
+def test_detection_format_also_needs_a_found_answer():
+    tagged = "\n<answer>\n[]\n</answer>"
+    assert format_score("detection", tagged, True) == 1.0
+    assert format_score("detection", tagged, False) == 0.0
+    assert format_score("detection", "<answer>[]</answer>", True) == 0.0
+
+
+@pytest.mark.parametrize(("response", "expected"), [
+    ("<think>a</think><answer>b</answer>", 1.0),
+    ("<think>a</think> then <answer>b</answer> done", 1.0),
+    ("<answer>b</answer><think>a</think>", 0.0),  # out of order
+    ("<think>a</think><answer>b</answer><answer>c</answer>", 0.0),  # a tag twice
+    ("<think>a</think>b</answer>", 0.0),  # a tag missing
+    ("<think><answer></think>b</answer>", 0.0),  # interleaved: </think> after <answer>
+])
+def test_think_answer_format_wants_each_tag_once_in_order(response, expected):
+    assert think_answer_format(response) == expected
+    assert format_score("think_answer", response, True) == expected
+
+
+def test_boxed_and_none_formats_and_non_text():
+    assert format_score("boxed", r"so \boxed{4}", False) == 1.0
+    assert format_score("boxed", "so 4", True) == 0.0
+    assert format_score("none", "<think>\nx\n</think>\n<answer>\n4\n</answer>", True) == 0.0
+    assert format_score("vtriune", None, True) == 0.0  # type: ignore[arg-type]
+
+
+def test_an_unknown_format_kind_is_a_config_error():
+    with pytest.raises(ConfigError, match="unknown format_reward 'tags'"):
+        format_score("tags", "x", True)
+
+
+def test_an_unknown_format_reward_param_is_a_record_error():
+    result = score("count", "4", 4, {"format_reward": "tags"})
+    assert result.status == Status.ERROR
+    assert "format_reward" in result.detail
+
+
+# --- base.py: statuses and details of the shared opening ----------------------------------------
+
+def test_no_answer_says_empty_response_or_names_the_format():
+    empty = score("count", "  \n ", 4)
+    assert (empty.status, empty.detail, empty.extractor) == (Status.NO_ANSWER, "empty response", "none")
+    missing = score("count", "four dogs", 4, {"answer_format": "boxed"})
+    assert (missing.status, missing.detail) == (Status.NO_ANSWER, "no answer found (answer_format=boxed)")
+    assert (missing.accuracy, missing.value) == (0.0, 0.0)
+
+
+def test_no_answer_still_gets_its_format_part():
+    """A response without an answer can still earn the format part it asked for (here 3 of 4 tags)."""
+    result = score("count", "<think>\nx\n</think>\n<answer>\n", 4,
+                   {"answer_format": "boxed", "format_reward": "vtriune",
+                    "reward": {"accuracy_weight": 1.0, "format_weight": 1.0}})
+    assert result.status == Status.NO_ANSWER
+    assert result.format == 0.75
+
+
+def test_parse_error_detail_shows_the_answer_up_to_80_characters():
+    params = CommonParams()
+    short = unparsable("r", params, "a" * 80, "a number", "plain")
+    assert short.detail == f"answer {'a' * 80!r} is not a number"
+    assert (short.parsed, short.extractor, short.status) == ("a" * 80, "plain", Status.PARSE_ERROR)
+    long = unparsable("r", params, "b" * 81, "a number", "plain")
+    assert long.parsed == "b" * 77 + "..."
+    assert long.detail == f"answer {'b' * 77 + '...'!r} is not a number"
+    assert (long.accuracy, long.value, long.format) == (0.0, 0.0, 0.0)
+
+
+def test_a_parse_error_earns_no_detection_format():
+    """result(): without an explicit answer_found, only status ok counts as a found answer."""
+    tagged = "\n<answer>\nmany\n</answer>"
+    assert score("count", tagged, 4, {"format_reward": "detection"}).format == 0.0
+    assert score("count", "\n<answer>\n4\n</answer>", 4, {"format_reward": "detection"}).format == 1.0
+
+
+def test_a_score_carries_value_accuracy_parsed_and_extractor():
+    result = score("count", r"I count \boxed{4}", 4)
+    assert (result.value, result.accuracy, result.status) == (1.0, 1.0, Status.OK)
+    assert (result.parsed, result.extractor, result.detail, result.parts) == (4, "boxed", "", {})
+
+
+def test_bad_params_are_a_record_error_naming_the_field():
+    result = score("count", "4", 4, {"bogus": 1})
+    assert result.status == Status.ERROR
+    assert "params.bogus" in result.detail
+
+
+def test_reference_and_response_are_unicode_normalised():
+    """native_verifier: NFKC on both sides, so full-width text matches ASCII either way round."""
+    assert score("exact", "Ｐａｒｉｓ", "Paris").accuracy == 1.0
+    assert score("exact", "Paris", ["Ｐａｒｉｓ"]).accuracy == 1.0
+    assert score("exact", "Paris", "Ｌｏｎｄｏｎ").accuracy == 0.0
+
+
+def test_native_verifier_description_is_the_judges_docstring():
+    assert get_verifier("count").description == (
+        "Integer match: the last whole number (or number word) in the answer equals the reference.")
+    assert get_verifier("count").params_model.__name__ == "CountParams"
+
+
+# --- registry.py ----------------------------------------------------------------------------------
+
+def test_builtin_names_are_listed_sorted():
+    names = verifier_names()
+    assert names == sorted(names)
+    assert {"count", "number", "exact", "choice", "ocr", "math", "iou", "detection", "megabench",
+            "vtriune.mathverify", "vtriune.detection"} <= set(names)
+
+
+def test_a_family_name_resolves_lazily_and_unknown_members_are_unknown():
+    entry = get_verifier("megabench.exact_str_match")
+    assert entry.name == "megabench.exact_str_match"
+    assert entry.params_model is None
+    assert entry.description == "MEGA-Bench metric exact_str_match on (response, reference) strings."
+    with pytest.raises(KeyError, match="unknown verifier 'megabench.no_such_metric'"):
+        get_verifier("megabench.no_such_metric")
+    with pytest.raises(KeyError, match="unknown verifier 'count.x'"):
+        get_verifier("count.x")  # a registered name is not a family prefix
+    with pytest.raises(KeyError, match="unknown verifier 'megabench.'"):
+        get_verifier("megabench.")
+
+
+def test_registering_records_name_params_model_and_first_doc_line():
+    class Knobs(BaseModel):
+        level: int = 0
+
+    @register_verifier("pin_core_test_verifier", Knobs)
+    def pinned(response, reference, params, context):
+        """Scores nothing.
+
+        Only here to test the registry."""
+        return Score()
+
+    entry = get_verifier("pin_core_test_verifier")
+    assert (entry.name, entry.fn, entry.params_model, entry.description) == (
+        "pin_core_test_verifier", pinned, Knobs, "Scores nothing.")
+    with pytest.raises(RuntimeError, match="registered twice"):
+        register_verifier("pin_core_test_verifier")(pinned)
+
+
+def test_validate_verifier_params():
+    validate_verifier_params("number", {"rel_tol": 0.05, "reward": {"format_weight": 1}})  # fine
+    validate_verifier_params("megabench.exact_str_match", {"anything": 1})  # no params model
+    with pytest.raises(ValueError, match=r"^verifier 'number': params\.rel_tol: "):
+        validate_verifier_params("number", {"rel_tol": -1})
+    with pytest.raises(ValueError, match=r"^unknown verifier 'nmuber'; did you mean number"):
+        validate_verifier_params("nmuber", {})
+
+
+# --- megabench.py: the query verifier against the official evaluator ----------------------------
+
+@pytest.mark.parametrize("row", OFFICIAL_QUERIES, ids=range(len(OFFICIAL_QUERIES)))
+def test_megabench_verifier_gives_the_official_query_score(row):
+    result = score("megabench", row["response"], row["answer"], {"metric_info": row["metric_info"]})
+    assert result.value == pytest.approx(row["official"]["query"])
+    assert result.accuracy == result.value
+    assert result.format == 0.0
+    assert result.parts == pytest.approx({f"field:{k}": v for k, v in row["official"]["field"].items()})
+    parser = row["metric_info"].get("response_parse_function") or "dummy"
+    assert result.extractor == f"megabench.{parser}"
+
+
+def test_megabench_verifier_reads_literal_strings_and_merges_contexts():
+    info = {"field_score_function": {"a": "exact_str_match"},
+            "aggregation": {"function": "mean", "field_weights": {"a": 1}},
+            "response_parse_function": "json"}
+    result = score("megabench", '{"a": "x"}', "{'a': 'x'}", {"metric_info": repr(info)})
+    assert (result.value, result.status, result.parsed) == (1.0, Status.OK, {"a": "x"})
+    assert result.detail == ""
+    no_parser = {k: v for k, v in info.items() if k != "response_parse_function"}
+    assert score("megabench", "x", {"a": "x"}, {"metric_info": no_parser}).extractor == "megabench.dummy"
+
+
+def test_megabench_verifier_record_errors():
+    answer = {"a": "x"}
+    missing = score("megabench", "x", answer, {})
+    assert missing.status == Status.ERROR
+    assert "params.metric_info is required" in missing.detail
+    text = score("megabench", "x", answer, {"metric_info": "not a dict"})
+    assert "params.metric_info must be a dict or a string holding a dict literal" in text.detail
+    listed = score("megabench", "x", answer, {"metric_info": "[1, 2]"})
+    assert "params.metric_info must be a dict, got list" in listed.detail
+    bad_ref = score("megabench", "x", "[1]", {"metric_info": {"field_score_function": {"a": "exact_str_match"}}})
+    assert "reference (the answer dict) must be a dict, got list" in bad_ref.detail
+    unknown = score("megabench", "x", answer, {"metric_info": {"field_score_function": {"a": "no_metric"}}})
+    assert unknown.status == Status.ERROR
+    assert "no_metric" in unknown.detail
+    bad_context = score("megabench", "x", answer, {"metric_info": {}}, {"context": 1})
+    assert bad_context.status == Status.OK  # an unrelated context key is no error
+    odd = get_verifier("megabench").fn
+    with pytest.raises(ConfigError, match="context must be a dict or a string holding a dict literal"):
+        odd("x", answer, {"metric_info": {}}, "not a dict")  # type: ignore[arg-type]
+
+
+def test_megabench_context_none_is_no_context():
+    """A None context stands for {} (the run path may pass none)."""
+    info = {"field_score_function": {"a": "exact_str_match"}, "aggregation": {"field_weights": {"a": 1}}}
+    result = get_verifier("megabench").fn("x", {"a": "x"}, {"metric_info": info}, None)  # type: ignore[arg-type]
+    assert (result.value, result.status) == (1.0, Status.OK)
+
+
+def test_megabench_judge_fields_are_not_scored_unless_judged():
+    info = {"field_score_function": {"b": "gpt_4o_as_judge", "a": "vlm_as_judge"},
+            "aggregation": {"function": "mean", "field_weights": {"a": 1, "b": 1}}}
+    answer = {"a": "x", "b": "y"}
+    result = score("megabench", "x", answer, {"metric_info": info})
+    assert result.status == Status.NOT_SCORED
+    assert (result.value, result.accuracy) == (0.0, 0.0)
+    assert result.detail == ("a: vlm_as_judge: LLM judge metric; no judge configured; "
+                             "b: gpt_4o_as_judge: LLM judge metric; no judge configured")
+    judged = score("megabench", "x", answer, {"metric_info": info},
+                   {"megabench_judged": {"a": 1.0, "b": 0.5}})
+    assert (judged.status, judged.value) == (Status.OK, 0.75)
+    assert judged.parts == {"field:a": 1.0, "field:b": 0.5}
+    # the judged scores may come with the per-sample eval_context too
+    via_params = score("megabench", "x", answer,
+                       {"metric_info": info, "eval_context": {"megabench_judged": {"a": 0.0, "b": 0.5}}})
+    assert via_params.value == 0.25
+
+
+def test_megabench_not_scored_detail_is_bounded():
+    info = {"field_score_function": {f"f{i:03d}": "vlm_as_judge" for i in range(30)}}
+    answer = {f"f{i:03d}": "x" for i in range(30)}
+    result = score("megabench", "x", answer, {"metric_info": info})
+    assert result.status == Status.NOT_SCORED
+    assert len(result.detail) == 500
+    assert result.detail.startswith("f000: vlm_as_judge: ")
+
+
+def test_megabench_failed_json_parse_is_a_parse_error():
+    info = {"field_score_function": {"a": "exact_str_match"}, "response_parse_function": "json",
+            "aggregation": {"field_weights": {"a": 1}}}
+    result = score("megabench", "no json here", {"a": "x"}, {"metric_info": info})
+    assert result.status == Status.PARSE_ERROR
+    assert result.detail == "json parse failed: fields scored against the raw response"
+
+
+def test_megabench_parsed_answer_is_made_json_ready():
+    """Tuples become lists, sets sorted lists, other objects their repr; dict keys strings."""
+    from orsta_bench.verifiers.megabench import _jsonable
+
+    assert _jsonable({1: (1, 2), "s": {3, 1, 2}, "f": frozenset({"b", "a"}), "n": None}) == {
+        "1": [1, 2], "s": [1, 2, 3], "f": ["a", "b"], "n": None}
+    assert _jsonable([True, 1.5, "x", b"y", 2j]) == [True, 1.5, "x", "b'y'", "2j"]
+    assert json.dumps(_jsonable({"k": [(1, {2})]})) == '{"k": [[1, [2]]]}'
+
+
+def test_single_metric_verifier():
+    exact = score("megabench.exact_str_match", "abc", "abc")
+    assert (exact.value, exact.accuracy, exact.format, exact.status) == (1.0, 1.0, 0.0, Status.OK)
+    assert (exact.detail, exact.parsed, exact.extractor) == ("", "abc", "megabench.exact_str_match")
+    assert exact.parts == {"field:exact_str_match": 1.0}
+    assert score("megabench.exact_str_match", "abc", "abd").value == 0.0
+
+
+def test_single_metric_judge_and_unavailable_metrics_are_not_scored():
+    judge = score("megabench.vlm_as_judge", "x", "y")
+    assert (judge.status, judge.detail) == (Status.NOT_SCORED,
+                                            "vlm_as_judge: LLM judge metric; no judge configured")
+    unavailable = score("megabench.bleu", "x", "y")
+    assert (unavailable.status, unavailable.detail) == (Status.NOT_SCORED, "bleu: needs sacrebleu; not configured")
+
+
+def test_single_context_metric_reads_the_context_not_the_reference():
+    """xml_norm_point_in_bbox: a point inside the context's bbox scores 1 whatever the reference
+    (the official scores of these two points: tests/test_pin_megabench_metrics.py OFFICIAL_SCORES)."""
+    context = {"bounding_boxes": ["[0.2, 0.3, 0.6, 0.7]"]}
+    inside = score("megabench.xml_norm_point_in_bbox", "<point>0.4, 0.7</point>", "ignored", {}, context)
+    outside = score("megabench.xml_norm_point_in_bbox", "<point>0.4, 0.8</point>", "<point>0.4, 0.8</point>",
+                    {}, context)
+    assert (inside.value, outside.value) == (1.0, 0.0)
