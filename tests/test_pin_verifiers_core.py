@@ -36,6 +36,15 @@ QUERIES = Path(__file__).parent / "fixtures" / "megabench" / "official" / "queri
 OFFICIAL_QUERIES = [json.loads(line) for line in QUERIES.read_text().splitlines() if line.strip()]
 
 
+@pytest.fixture
+def scratch_registry(monkeypatch):
+    """The verifier registry as it is, with whatever a test registers dropped afterwards."""
+    from orsta_bench.verifiers import registry
+
+    registry.verifier_names()  # built-ins registered first, into the real registry
+    monkeypatch.setattr(registry, "_REGISTRY", copy.copy(registry._REGISTRY))
+
+
 # --- base.py: format rewards ------------------------------------------------------------------
 
 @pytest.mark.parametrize(("response", "expected"), [
@@ -184,12 +193,7 @@ def test_a_family_name_resolves_lazily_and_unknown_members_are_unknown():
         get_verifier("megabench.")
 
 
-def test_registering_records_name_params_model_and_first_doc_line(monkeypatch):
-    from orsta_bench.verifiers import registry
-
-    registry.verifier_names()  # built-ins registered first, into the real registry
-    monkeypatch.setattr(registry, "_REGISTRY", copy.copy(registry._REGISTRY))  # left as it was after
-
+def test_registering_records_name_params_model_and_first_doc_line(scratch_registry):
     class Knobs(BaseModel):
         level: int = 0
 
@@ -338,3 +342,78 @@ def test_single_context_metric_reads_the_context_not_the_reference():
     outside = score("megabench.xml_norm_point_in_bbox", "<point>0.4, 0.8</point>", "<point>0.4, 0.8</point>",
                     {}, context)
     assert (inside.value, outside.value) == (1.0, 0.0)
+
+
+# --- base.py: the decorators, applied at test time (the built-ins apply them at import) ----------
+
+class Tolerance(CommonParams):
+    slack: int = 0
+
+
+def test_answer_verifier_runs_params_prepare_extract_then_judge(scratch_registry):
+    """The shared opening in order: params validated, prepare(reference, params, context), the
+    answer extracted in params.answer_format (no_answer without one), then judge(answer, ...)."""
+    from orsta_bench.verifiers.base import Answer, answer_verifier, result
+
+    calls = []
+
+    def prepare(reference, p, context):
+        calls.append(("prepare", reference, p.slack, context))
+        return int(reference) + p.slack
+
+    @answer_verifier("pin_core_within", Tolerance, prepare)
+    def within(answer: Answer, limit: int, p: Tolerance) -> Score:
+        """Accepts an answer up to the prepared limit.
+
+        Second line."""
+        calls.append(("judge", answer, limit, p.slack))
+        return result(1.0 if int(answer.text) <= limit else 0.0, answer.response, p,
+                      extractor=answer.extractor)
+
+    entry = get_verifier("pin_core_within")
+    assert (entry.params_model, entry.description) == (Tolerance, "Accepts an answer up to the prepared limit.")
+    assert within.__name__ == "within"
+    response = r"<think>x</think> so \boxed{ 7 }"
+    scored = entry.fn(response, "5", {"slack": 2, "answer_format": "boxed", "reward": {}}, {"k": 1})
+    assert (scored.accuracy, scored.extractor) == (1.0, "boxed")
+    assert calls == [("prepare", "5", 2, {"k": 1}), ("judge", Answer(response, "7", "boxed"), 7, 2)]
+    assert entry.fn(r"\boxed{8}", "5", {"slack": 2}, {}).accuracy == 0.0
+    # no answer in the asked format: the judge is not called, the extractor is "none"
+    calls.clear()
+    missing = entry.fn("7", "5", {"answer_format": "boxed", "format_reward": "boxed"}, {})
+    assert (missing.status, missing.extractor, missing.format) == (Status.NO_ANSWER, "none", 0.0)
+    assert [c[0] for c in calls] == ["prepare"]
+    with pytest.raises(ConfigError, match=r"params\.slack"):
+        entry.fn(r"\boxed{7}", "5", {"slack": "lots"}, {})
+
+
+def test_answer_verifier_without_prepare_hands_the_reference_over(scratch_registry):
+    from orsta_bench.verifiers.base import answer_verifier, result
+
+    seen = []
+
+    @answer_verifier("pin_core_plain", CommonParams)
+    def plain(answer, reference, p):
+        """Echo."""
+        seen.append(reference)
+        return result(0.5, answer.response, p)
+
+    assert get_verifier("pin_core_plain").fn("x", ["Ａ", 1], {}, {}).accuracy == 0.5
+    assert seen == [["A", 1]]  # the reference as given, Unicode-normalised
+
+
+def test_native_verifier_normalises_both_sides_and_registers(scratch_registry):
+    from orsta_bench.verifiers.base import native_verifier
+
+    seen = []
+
+    @native_verifier("pin_core_native", Tolerance)
+    def raw(response, reference, params, context):
+        """Raw."""
+        seen.append((response, reference, params, context))
+        return Score()
+
+    entry = get_verifier("pin_core_native")
+    assert (entry.params_model, entry.description, raw.__name__) == (Tolerance, "Raw.", "raw")
+    entry.fn("１０³", {"a": ["Ｂ"]}, {"p": 1}, {"c": 2})
+    assert seen == [("10^3", {"a": ["B"]}, {"p": 1}, {"c": 2})]
