@@ -92,7 +92,8 @@ TARGETS = (
     Target("verifiers.core", tuple(f"orsta_bench/verifiers/{name}.py"
                                    for name in ("base", "registry", "megabench")),
            ("tests/test_registry.py", "tests/test_verifiers_text.py", "tests/test_pin_reward.py",
-            "tests/test_verifiers_unicode.py", "tests/test_pin_verifiers_core.py")),
+            "tests/test_verifiers_unicode.py", "tests/test_pin_verifiers_core.py",
+            "tests/test_pin_verifiers_megabench.py")),
     *(Target(f"megabench.metrics.{part}",
              tuple(f"orsta_bench/megabench/metrics/{name}.py" for name in files),
              METRICS_TESTS)

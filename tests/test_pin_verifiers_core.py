@@ -1,15 +1,11 @@
-"""Pins of verifiers/base.py, registry.py and megabench.py (issue 22): the shared opening of every
-native verifier (params, format rewards, no_answer / parse_error details), the verifier registry
-(families, params validation) and the `megabench` verifiers' wrapping of the official scorer.
-
-Values are analytic (the documented rule applied by hand) or the official MEGA-Bench evaluator's
-output in tests/fixtures/megabench/official/queries.jsonl (see its README)."""
+"""Pins of verifiers/base.py and registry.py (issue 22): the shared opening of every native
+verifier (params, format rewards, no_answer / parse_error details, the decorators) and the
+verifier registry (families, params validation). Values are the documented rules applied by hand.
+verifiers/megabench.py: tests/test_pin_verifiers_megabench.py."""
 
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
@@ -31,9 +27,6 @@ from orsta_bench.verifiers.registry import (
     validate_verifier_params,
     verifier_names,
 )
-
-QUERIES = Path(__file__).parent / "fixtures" / "megabench" / "official" / "queries.jsonl"
-OFFICIAL_QUERIES = [json.loads(line) for line in QUERIES.read_text().splitlines() if line.strip()]
 
 
 @pytest.fixture
@@ -220,130 +213,6 @@ def test_validate_verifier_params():
         validate_verifier_params("nmuber", {})
 
 
-# --- megabench.py: the query verifier against the official evaluator ----------------------------
-
-@pytest.mark.parametrize("row", OFFICIAL_QUERIES, ids=range(len(OFFICIAL_QUERIES)))
-def test_megabench_verifier_gives_the_official_query_score(row):
-    result = score("megabench", row["response"], row["answer"], {"metric_info": row["metric_info"]})
-    assert result.value == pytest.approx(row["official"]["query"])
-    assert result.accuracy == result.value
-    assert result.format == 0.0
-    assert result.parts == pytest.approx({f"field:{k}": v for k, v in row["official"]["field"].items()})
-    parser = row["metric_info"].get("response_parse_function") or "dummy"
-    assert result.extractor == f"megabench.{parser}"
-
-
-def test_megabench_verifier_reads_literal_strings_and_merges_contexts():
-    info = {"field_score_function": {"a": "exact_str_match"},
-            "aggregation": {"function": "mean", "field_weights": {"a": 1}},
-            "response_parse_function": "json"}
-    result = score("megabench", '{"a": "x"}', "{'a': 'x'}", {"metric_info": repr(info)})
-    assert (result.value, result.status, result.parsed) == (1.0, Status.OK, {"a": "x"})
-    assert result.detail == ""
-    no_parser = {k: v for k, v in info.items() if k != "response_parse_function"}
-    assert score("megabench", "x", {"a": "x"}, {"metric_info": no_parser}).extractor == "megabench.dummy"
-
-
-def test_megabench_verifier_record_errors():
-    answer = {"a": "x"}
-    missing = score("megabench", "x", answer, {})
-    assert missing.status == Status.ERROR
-    assert "params.metric_info is required" in missing.detail
-    text = score("megabench", "x", answer, {"metric_info": "not a dict"})
-    assert "params.metric_info must be a dict or a string holding a dict literal" in text.detail
-    listed = score("megabench", "x", answer, {"metric_info": "[1, 2]"})
-    assert "params.metric_info must be a dict, got list" in listed.detail
-    bad_ref = score("megabench", "x", "[1]", {"metric_info": {"field_score_function": {"a": "exact_str_match"}}})
-    assert "reference (the answer dict) must be a dict, got list" in bad_ref.detail
-    unknown = score("megabench", "x", answer, {"metric_info": {"field_score_function": {"a": "no_metric"}}})
-    assert unknown.status == Status.ERROR
-    assert "no_metric" in unknown.detail
-    bad_context = score("megabench", "x", answer, {"metric_info": {}}, {"context": 1})
-    assert bad_context.status == Status.OK  # an unrelated context key is no error
-    odd = get_verifier("megabench").fn
-    with pytest.raises(ConfigError, match="context must be a dict or a string holding a dict literal"):
-        odd("x", answer, {"metric_info": {}}, "not a dict")  # type: ignore[arg-type]
-
-
-def test_megabench_context_none_is_no_context():
-    """A None context stands for {} (the run path may pass none)."""
-    info = {"field_score_function": {"a": "exact_str_match"}, "aggregation": {"field_weights": {"a": 1}}}
-    result = get_verifier("megabench").fn("x", {"a": "x"}, {"metric_info": info}, None)  # type: ignore[arg-type]
-    assert (result.value, result.status) == (1.0, Status.OK)
-
-
-def test_megabench_judge_fields_are_not_scored_unless_judged():
-    info = {"field_score_function": {"b": "gpt_4o_as_judge", "a": "vlm_as_judge"},
-            "aggregation": {"function": "mean", "field_weights": {"a": 1, "b": 1}}}
-    answer = {"a": "x", "b": "y"}
-    result = score("megabench", "x", answer, {"metric_info": info})
-    assert result.status == Status.NOT_SCORED
-    assert (result.value, result.accuracy) == (0.0, 0.0)
-    assert result.detail == ("a: vlm_as_judge: LLM judge metric; no judge configured; "
-                             "b: gpt_4o_as_judge: LLM judge metric; no judge configured")
-    judged = score("megabench", "x", answer, {"metric_info": info},
-                   {"megabench_judged": {"a": 1.0, "b": 0.5}})
-    assert (judged.status, judged.value) == (Status.OK, 0.75)
-    assert judged.parts == {"field:a": 1.0, "field:b": 0.5}
-    # the judged scores may come with the per-sample eval_context too
-    via_params = score("megabench", "x", answer,
-                       {"metric_info": info, "eval_context": {"megabench_judged": {"a": 0.0, "b": 0.5}}})
-    assert via_params.value == 0.25
-
-
-def test_megabench_not_scored_detail_is_bounded():
-    info = {"field_score_function": {f"f{i:03d}": "vlm_as_judge" for i in range(30)}}
-    answer = {f"f{i:03d}": "x" for i in range(30)}
-    result = score("megabench", "x", answer, {"metric_info": info})
-    assert result.status == Status.NOT_SCORED
-    assert len(result.detail) == 500
-    assert result.detail.startswith("f000: vlm_as_judge: ")
-
-
-def test_megabench_failed_json_parse_is_a_parse_error():
-    info = {"field_score_function": {"a": "exact_str_match"}, "response_parse_function": "json",
-            "aggregation": {"field_weights": {"a": 1}}}
-    result = score("megabench", "no json here", {"a": "x"}, {"metric_info": info})
-    assert result.status == Status.PARSE_ERROR
-    assert result.detail == "json parse failed: fields scored against the raw response"
-
-
-def test_megabench_parsed_answer_is_made_json_ready():
-    """Tuples become lists, sets sorted lists, other objects their repr; dict keys strings."""
-    from orsta_bench.verifiers.megabench import _jsonable
-
-    assert _jsonable({1: (1, 2), "s": {3, 1, 2}, "f": frozenset({"b", "a"}), "n": None}) == {
-        "1": [1, 2], "s": [1, 2, 3], "f": ["a", "b"], "n": None}
-    assert _jsonable([True, 1.5, "x", b"y", 2j]) == [True, 1.5, "x", "b'y'", "2j"]
-    assert json.dumps(_jsonable({"k": [(1, {2})]})) == '{"k": [[1, [2]]]}'
-
-
-def test_single_metric_verifier():
-    exact = score("megabench.exact_str_match", "abc", "abc")
-    assert (exact.value, exact.accuracy, exact.format, exact.status) == (1.0, 1.0, 0.0, Status.OK)
-    assert (exact.detail, exact.parsed, exact.extractor) == ("", "abc", "megabench.exact_str_match")
-    assert exact.parts == {"field:exact_str_match": 1.0}
-    assert score("megabench.exact_str_match", "abc", "abd").value == 0.0
-
-
-def test_single_metric_judge_and_unavailable_metrics_are_not_scored():
-    judge = score("megabench.vlm_as_judge", "x", "y")
-    assert (judge.status, judge.detail) == (Status.NOT_SCORED,
-                                            "vlm_as_judge: LLM judge metric; no judge configured")
-    unavailable = score("megabench.bleu", "x", "y")
-    assert (unavailable.status, unavailable.detail) == (Status.NOT_SCORED, "bleu: needs sacrebleu; not configured")
-
-
-def test_single_context_metric_reads_the_context_not_the_reference():
-    """xml_norm_point_in_bbox: a point inside the context's bbox scores 1 whatever the reference
-    (the official scores of these two points: tests/test_pin_megabench_metrics.py OFFICIAL_SCORES)."""
-    context = {"bounding_boxes": ["[0.2, 0.3, 0.6, 0.7]"]}
-    inside = score("megabench.xml_norm_point_in_bbox", "<point>0.4, 0.7</point>", "ignored", {}, context)
-    outside = score("megabench.xml_norm_point_in_bbox", "<point>0.4, 0.8</point>", "<point>0.4, 0.8</point>",
-                    {}, context)
-    assert (inside.value, outside.value) == (1.0, 0.0)
-
-
 # --- base.py: the decorators, applied at test time (the built-ins apply them at import) ----------
 
 class Tolerance(CommonParams):
@@ -396,7 +265,7 @@ def test_answer_verifier_without_prepare_hands_the_reference_over(scratch_regist
     def plain(answer, reference, p):
         """Echo."""
         seen.append(reference)
-        return result(0.5, answer.response, p)
+        return result(0.5, answer.response, p, extractor=answer.extractor)
 
     assert get_verifier("pin_core_plain").fn("x", ["Ａ", 1], {}, {}).accuracy == 0.5
     assert seen == [["A", 1]]  # the reference as given, Unicode-normalised
@@ -417,3 +286,48 @@ def test_native_verifier_normalises_both_sides_and_registers(scratch_registry):
     assert (entry.params_model, entry.description, raw.__name__) == (Tolerance, "Raw.", "raw")
     entry.fn("１０³", {"a": ["Ｂ"]}, {"p": 1}, {"c": 2})
     assert seen == [("10^3", {"a": ["B"]}, {"p": 1}, {"c": 2})]
+
+
+def test_no_answer_keeps_the_extractor_that_found_nothing():
+    """An answer_format that reads an empty answer (a bare fence, nothing after </think>) reports
+    its own extractor with the no_answer status."""
+    plain = score("count", "<think>x</think>  ", 4, {"answer_format": "plain"})
+    assert (plain.status, plain.extractor) == (Status.NO_ANSWER, "plain")
+    assert plain.detail == "no answer found (answer_format=plain)"
+    fenced = score("count", "``````", 4, {"answer_format": "json"})
+    assert (fenced.status, fenced.extractor) == (Status.NO_ANSWER, "json")
+
+
+def test_result_and_no_answer_called_directly():
+    from orsta_bench.verifiers.base import no_answer, result
+
+    detection = CommonParams(format_reward="detection")
+    tagged = "\n<answer>\n[]\n</answer>"
+    made = result(0.7, tagged, detection, extractor="x", parts={"iou": 0.7})
+    assert (made.value, made.accuracy, made.format, made.parts) == (0.7, 0.7, 1.0, {"iou": 0.7})
+    # answer_found overrides the status's verdict either way
+    assert result(0.0, tagged, detection, extractor="x", answer_found=False).format == 0.0
+    assert result(0.0, tagged, detection, status=Status.PARSE_ERROR, extractor="x", answer_found=True).format == 1.0
+    assert result(0.0, tagged, detection, status=Status.PARSE_ERROR, extractor="x").format == 0.0
+    assert no_answer(None, CommonParams(), "none").detail == "empty response"  # type: ignore[arg-type]
+    boxed = CommonParams(format_reward="boxed")
+    assert unparsable(r"\boxed{many}", boxed, "many", "a number", "boxed").format == 1.0
+    assert no_answer(r"\boxed{ }", boxed, "boxed").format == 1.0
+
+
+def test_a_family_registered_at_test_time_gets_the_whole_name(scratch_registry, monkeypatch):
+    from orsta_bench.verifiers import registry
+
+    monkeypatch.setattr(registry, "_FAMILIES", dict(registry._FAMILIES))
+    asked = []
+
+    def resolve(name):
+        asked.append(name)
+        return None if name.endswith(".none") else registry.VerifierEntry(name, lambda *a: Score(), None, "")
+
+    registry.register_verifier_family("pinfam", resolve)
+    assert get_verifier("pinfam.a.b").name == "pinfam.a.b"
+    with pytest.raises(KeyError, match="unknown verifier 'pinfam.none'"):
+        get_verifier("pinfam.none")
+    assert asked == ["pinfam.a.b", "pinfam.none"]
+
