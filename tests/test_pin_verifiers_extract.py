@@ -61,6 +61,7 @@ def test_strip_think():
     assert strip_think("<think>a</think>b</think>c") == "c"
     assert strip_think("<think>a<think>b") == "a<think>b"  # only the first unclosed tag goes
     assert strip_think("no tags") == "no tags"
+    assert strip_think("</think>x") == "x"  # a closing tag at the very start
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -82,6 +83,7 @@ def test_find_answer_tag():
     assert find_answer_tag("<answer>a</answer>") == "a"
     assert find_answer_tag("x</answer>") is None  # a closing tag alone is no answer
     assert find_answer_tag("<answer>a</answer> <answer>b") == "a"
+    assert find_answer_tag("<answer>a<answer>b") == "b"  # unclosed: from the last opening tag
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -93,6 +95,10 @@ def test_find_answer_tag():
     ("ANSWER IS 3", "3"),
     ("the answer is: 7.\nmore", "7"),
     ("the answer is .", None),
+    ("Answer: X", "X"),
+    ("the answer is X.", "X"),
+    ("the answer is 3, no, the answer is 4", "4"),  # the last "answer is"
+    ("the answer is 7\na\nb", "7"),  # its line only
     ("the answer is", None),
 ])
 def test_find_answer_line(text, expected):
@@ -117,6 +123,8 @@ def test_strip_fences():
     (r"<answer>\boxed{1} \boxed{2}</answer>", "answer_tag", "2", "answer_tag"),
     ("<answer> 7 </answer>", "answer_tag", "7", "answer_tag"),
     ("7", "answer_tag", None, "none"),
+    ("7", "vtriune", None, "none"),  # vtriune reads the tag only, as answer_tag
+    ("x\nAnswer: 4", "plain", "x\nAnswer: 4", "plain"),  # plain reads everything
     (r"\boxed{ 8 }", "boxed", "8", "boxed"),
     ("see\n```\n[2]\n```", "auto", "[2]", "json"),
 ])
@@ -127,6 +135,14 @@ def test_extract_answer(response, fmt, text, extractor):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("[1, 2] and more", ([1, 2], "repaired")),  # prose after the literal
+    ('[{"a": 1}, {"b": 2}] and more', ([{"a": 1}, {"b": 2}], "repaired")),  # every item kept
+    ('[{"a": 1}, {"b": 2}, oops]', (None, "")),  # garbage inside a closed list is not dropped
+    ('[{"a": [1]}, {"a": [2', ([{"a": [1]}], "repaired")),  # truncated: closed after the last item
+    ("{'a': true}", ({"a": True}, "repaired")),  # single quotes with a JSON-only word
+    ("[[1], [2]] and more", ([[1], [2]], "repaired")),
+    ('{"a": {"b": 1}} and more', ({"a": {"b": 1}}, "repaired")),
+    ("[] x", ([], "repaired")),
+    ("[1]x", ([1], "repaired")),
     ('{"a": 1} ok', ({"a": 1}, "repaired")),
     ("{'a': None, 'b': False}", ({"a": None, "b": False}, "literal")),
     ('[{"a": true,}, ]', ([{"a": True}], "repaired")),  # JSON with trailing commas
@@ -144,8 +160,8 @@ def test_parse_literal(text, expected):
 
 def test_parse_literal_of_non_text_and_long_python_literals():
     assert parse_literal(None) == (None, "")  # type: ignore[arg-type]
-    tuple_text = "(" + "1, " * ((LITERAL_EVAL_MAX_CHARS - 2) // 3) + ")"
-    assert len(tuple_text) <= LITERAL_EVAL_MAX_CHARS
+    tuple_text = "(" + "1, " * ((LITERAL_EVAL_MAX_CHARS - 4) // 3) + "11)"
+    assert len(tuple_text) == LITERAL_EVAL_MAX_CHARS
     assert parse_literal(tuple_text)[1] == "literal"
     longer = "(" + "1, " * (LITERAL_EVAL_MAX_CHARS // 3 + 1) + ")"
     assert parse_literal(longer) == (None, "")  # too long to hand to literal_eval
@@ -155,3 +171,5 @@ def test_find_literal_span():
     assert find_literal_span("see {a} [1]") == "{a} [1]"
     assert find_literal_span("see [1] {a}") == "[1] {a}"
     assert find_literal_span("none") == "none"
+    assert find_literal_span("[1] [2]") == "[1] [2]"  # the first bracket, at position 0 too
+    assert find_literal_span("x {a} {b}") == "{a} {b}"
