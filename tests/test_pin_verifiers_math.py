@@ -111,3 +111,47 @@ def test_vtriune_answer_config_reads_latex_only():
     assert config is mv.vtriune_answer_config()  # built once
     assert mv.parse("the answer is 5", config=config) == []
     assert mv.shown(mv.parse(r"so \boxed{5}", config=config)) == "5"
+
+
+def test_parse_answer_reads_every_match_first_match_only_the_rightmost():
+    """math-verify tries matches from the right: any_match (the default here) goes on past an
+    unparsable `$)($` to `$3$`; first_match (V-Triune's server) stops at it."""
+    text = "$3$ then $)($"
+    assert mv.shown(mv.parse_answer(text)) == ")("  # the fallback string is kept last
+    assert score("math", text, "3", PLAIN).accuracy == 1.0
+    assert mv.parse(text, first_match=True) == [")("]
+
+
+def test_an_unclosed_display_math_is_no_expression():
+    r"""`\[` marks text parsed as it is: `\[5` then holds no expression (as a box's content it
+    would be an unparsable string, scored 0 as a wrong answer instead)."""
+    result = score("math", r"\[5", "5", PLAIN)
+    assert (result.status, result.detail) == (Status.PARSE_ERROR, "math-verify found no expression in the answer")
+
+
+def test_parse_and_verify_work_off_the_main_thread():
+    """math-verify's own timeouts use SIGALRM and raise in a worker thread; they are off here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(mv.parse_answer, "3").result()[0] == 3
+        assert pool.submit(mv.parse, "$3$").result()[0] == 3
+        gold = mv.parse_answer("3")
+        assert pool.submit(mv.verify, gold, mv.parse_answer("3.0")).result() is True
+
+
+def test_a_failing_math_verify_gives_false_and_no_parse(monkeypatch):
+    import math_verify
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(math_verify, "verify", broken)
+    monkeypatch.setattr(math_verify, "parse", broken)
+    assert mv.verify([1], [1]) is False
+    assert mv.parse("1") == []
+
+
+def test_shown_is_the_last_element():
+    assert mv.shown([1, 2, "s"]) == "s"
+    assert mv.shown(["only"]) == "only"
