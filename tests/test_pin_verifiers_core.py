@@ -251,6 +251,7 @@ def test_answer_verifier_runs_params_prepare_extract_then_judge(scratch_registry
     calls.clear()
     missing = entry.fn("7", "5", {"answer_format": "boxed", "format_reward": "boxed"}, {})
     assert (missing.status, missing.extractor, missing.format) == (Status.NO_ANSWER, "none", 0.0)
+    assert missing.detail == "no answer found (answer_format=boxed)"  # the response, not an empty one
     assert [c[0] for c in calls] == ["prepare"]
     with pytest.raises(ConfigError, match=r"params\.slack"):
         entry.fn(r"\boxed{7}", "5", {"slack": "lots"}, {})
