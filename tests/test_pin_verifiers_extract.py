@@ -171,5 +171,6 @@ def test_find_literal_span():
     assert find_literal_span("see {a} [1]") == "{a} [1]"
     assert find_literal_span("see [1] {a}") == "[1] {a}"
     assert find_literal_span("none") == "none"
-    assert find_literal_span("[1] [2]") == "[1] [2]"  # the first bracket, at position 0 too
+    assert find_literal_span("[1] [2]") == "[1] [2]"
+    assert find_literal_span("[1] {a}") == "[1] {a}"  # the first bracket, at position 0 too
     assert find_literal_span("x {a} {b}") == "{a} {b}"
