@@ -81,6 +81,27 @@ TARGETS = (
     # mutmut, which the sandbox does not mount); the 48 fixtures pin it.
     Target("megabench.metrics.program", ("orsta_bench/megabench/metrics/program.py",),
            ("tests/test_pin_megabench_program.py",)),
+    # The rest of verifiers/ (tests/test_verifiers_hostile.py is left out: hypothesis and
+    # megabyte inputs take minutes per mutant; it checks no-crash/no-hang, not values).
+    Target("verifiers.extract", ("orsta_bench/verifiers/extract.py",),
+           ("tests/test_extract.py", "tests/test_verifiers_unicode.py",
+            "tests/test_pin_verifiers_extract.py")),
+    Target("verifiers.text", tuple(f"orsta_bench/verifiers/{name}.py"
+                                   for name in ("text_verifiers", "ocr", "numbers")),
+           ("tests/test_verifiers_text.py", "tests/test_verifiers_unicode.py",
+            "tests/test_pin_verifiers_text.py")),
+    Target("verifiers.math", ("orsta_bench/verifiers/math_verifiers.py",
+                              "orsta_bench/verifiers/mathverify.py"),
+           ("tests/test_verifiers_text.py", "tests/test_verifiers_unicode.py",
+            "tests/test_vtriune_compat.py", "tests/test_pin_verifiers_math.py")),
+    Target("verifiers.box_verifiers", ("orsta_bench/verifiers/box_verifiers.py",),
+           ("tests/test_verifiers_boxes.py", "tests/test_verifiers_box_overflow.py",
+            "tests/test_pin_verifiers_box.py")),
+    Target("verifiers.core", tuple(f"orsta_bench/verifiers/{name}.py"
+                                   for name in ("base", "registry", "megabench")),
+           ("tests/test_registry.py", "tests/test_verifiers_text.py", "tests/test_pin_reward.py",
+            "tests/test_verifiers_unicode.py", "tests/test_pin_verifiers_core.py",
+            "tests/test_pin_verifiers_megabench.py")),
     *(Target(f"megabench.metrics.{part}",
              tuple(f"orsta_bench/megabench/metrics/{name}.py" for name in files),
              METRICS_TESTS + METRICS_PINS.get(part, ()))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mutation testing (mutmut) of the modules whose numbers users publish: reward, verifiers (boxes,
-# detection math, V-Triune), MEGA-Bench parsing/metrics/aggregate, results bootstrap/compare/
-# aggregate. Module by module, smallest first, each with its targeted tests and a time box.
+# detection math, V-Triune, extract, text/ocr/numbers, math, box verifiers, base/registry/
+# MEGA-Bench wrapper), MEGA-Bench parsing/metrics/aggregate, results bootstrap/compare/aggregate.
+# Module by module, smallest first, each with its targeted tests and a time box.
 #
 #   bash scripts/mutation.sh                         # all modules, report in mutation-out/
 #   bash scripts/mutation.sh reward results.compare  # some modules

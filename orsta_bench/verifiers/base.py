@@ -153,7 +153,7 @@ def result(
     status: Status = Status.OK,
     detail: str = "",
     parsed: Any = None,
-    extractor: str = "",
+    extractor: str,
     parts: dict[str, float] | None = None,
     answer_found: bool | None = None,
 ) -> Score:
@@ -171,7 +171,7 @@ def result(
     )
 
 
-def no_answer(response: str, params: CommonParams, extractor: str = "none") -> Score:
+def no_answer(response: str, params: CommonParams, extractor: str) -> Score:
     """Nothing in the response looks like an answer in the expected format."""
     fmt = params.answer_format
     detail = "empty response" if not (response or "").strip() else f"no answer found (answer_format={fmt})"

@@ -155,9 +155,7 @@ def reference_boxes(reference: Any) -> list[dict[str, Any]]:
         boxes = [{"bbox_2d": b.get("bbox_2d"), "label": str(b.get("label", "")).lower()}
                  for b in reference if isinstance(b, dict)]
         boxes = parse_box_list_from_items(boxes)
-    else:
-        boxes = None
-    if not boxes:
+    if not isinstance(reference, (str, list)) or not boxes:
         raise ConfigError("detection reference must hold at least one valid {'bbox_2d': [x1,y1,x2,y2], 'label': str}")
     return boxes
 
@@ -175,7 +173,7 @@ def predicted_boxes(text: str) -> list[dict[str, Any]] | None:
     """Boxes from answer text with the V-Triune repairs; a single object is read as a list."""
     span = find_literal_span(text.strip().lower())
     if span.startswith("{"):
-        span = "[" + span + ("]" if span.rstrip().endswith("}") else "")
+        span = "[" + span + ("]" if span.endswith("}") else "")  # span ends the stripped text
     return parse_box_list(span.strip())
 
 

@@ -78,7 +78,7 @@ def strip_think(text: str) -> str:
     end = text.rfind("</think>")
     if end >= 0:
         return text[end + len("</think>") :]
-    return text.replace("<think>", "", 1) if "<think>" in text else text
+    return text.replace("<think>", "", 1)
 
 
 def find_boxed(text: str) -> list[str]:
@@ -136,13 +136,13 @@ def find_answer_line(text: str) -> str | None:
     if position < 0:
         return None
     rest = text[position + len("answer is") :].lstrip(" :\t")
-    line = rest.split("\n", 1)[0].strip().rstrip(".").strip()
+    line = rest.partition("\n")[0].strip().rstrip(".").strip()
     return line or None
 
 
 def strip_fences(text: str) -> str:
     """The content of the last Markdown code fence, or the text itself."""
-    blocks = _FENCE.findall(text) if "```" in text else []
+    blocks = _FENCE.findall(text)
     return blocks[-1].strip() if blocks else text.strip()
 
 
@@ -198,7 +198,9 @@ def parse_literal(text: str) -> tuple[Any, str]:
     Returns (value, how) where how is "json", "literal", "repaired" or "" when nothing parsed
     (value is then None). Repairs: code fences, single quotes, trailing commas, Python
     True/False/None, a list truncated after its last complete `},`."""
-    text = strip_fences(text) if isinstance(text, str) else ""
+    if not isinstance(text, str):
+        return None, ""
+    text = strip_fences(text)
     if not text:
         return None, ""
     value = _try_json(text)
@@ -221,15 +223,17 @@ def find_literal_span(text: str) -> str:
 
 
 def _repairs(text: str):
+    """Candidates for json.loads, from a stripped text. Prose after the literal is cut before a
+    truncated list is closed: closing first would drop the last item of a complete list."""
     fixed = _TRAILING_COMMA.sub(r"\1", text.replace("'", '"'))
     fixed = re.sub(r"\bTrue\b", "true", re.sub(r"\bFalse\b", "false", re.sub(r"\bNone\b", "null", fixed)))
     yield fixed
-    if fixed.lstrip().startswith("[") and not fixed.rstrip().endswith("]") and "}," in fixed:
-        yield fixed.rsplit("},", 1)[0] + "}]"
     # prose after the literal: cut at the last closing bracket
     last = max(fixed.rfind("]"), fixed.rfind("}"))
-    if 0 < last < len(fixed.rstrip()) - 1:
+    if 0 < last < len(fixed) - 1:
         yield fixed[: last + 1]
+    if fixed.startswith("[") and not fixed.endswith("]") and "}," in fixed:
+        yield fixed.rsplit("},", 1)[0] + "}]"
 
 
 def _try_json(text: str) -> Any:

@@ -19,27 +19,24 @@ _WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
 MAX_NUMBER_TEXT = 10_000  # scan only the tail of very long answers
 
 
-def _numbers_at(text: str) -> list[tuple[int, float, bool]]:
-    found: list[tuple[int, float, bool]] = []
+def _numbers_at(text: str) -> list[tuple[int, float]]:
+    """(position, value) of every finite number. The pattern admits only what float() reads
+    (any Unicode decimal digits) once the commas and the % sign are dropped."""
+    found: list[tuple[int, float]] = []
     for match in _NUMBER.finditer(text):
-        token = match.group()
-        percent = token.endswith("%")
-        try:
-            value = float(token.rstrip("%").replace(",", ""))
-        except ValueError:
-            continue
+        value = float(match.group().removesuffix("%").replace(",", ""))
         if math.isfinite(value):
-            found.append((match.start(), value, percent))
+            found.append((match.start(), value))
     return found
 
 
-def numbers_in(text: str) -> list[tuple[float, bool]]:
-    """Every finite number in (the tail of) `text` as (value, had_percent_sign), in order."""
+def numbers_in(text: str) -> list[float]:
+    """Every finite number in (the tail of) `text`, in order."""
     tail = text[-MAX_NUMBER_TEXT:].replace("−", "-")
-    return [(value, percent) for _, value, percent in _numbers_at(tail)]
+    return [value for _, value in _numbers_at(tail)]
 
 
-def last_number(text: str) -> tuple[float, bool] | None:
+def last_number(text: str) -> float | None:
     """The last number in `text` (answers usually end with the value)."""
     found = numbers_in(text)
     return found[-1] if found else None
@@ -48,7 +45,7 @@ def last_number(text: str) -> tuple[float, bool] | None:
 def parse_count(text: str) -> int | None:
     """A count: the last integer or number word (4, 4.0, "four"); None if absent or not whole."""
     tail = text[-MAX_NUMBER_TEXT:].replace("−", "-")
-    candidates = [(position, value) for position, value, _ in _numbers_at(tail)]
+    candidates = _numbers_at(tail)
     candidates += [(m.start(), float(_WORDS[m.group(1).lower()])) for m in _WORD.finditer(tail)]
     if not candidates:
         return None

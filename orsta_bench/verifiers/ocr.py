@@ -28,10 +28,8 @@ def anls(answer: str, reference: str, threshold: float) -> float:
     longest = max(len(answer), len(reference))
     if longest == 0:
         return 1.0
-    if len(answer) > 2 * len(reference) + 1 or len(reference) > 2 * len(answer) + 1:
-        bound = 1.0 - min(len(answer), len(reference)) / longest
-        if bound >= threshold:
-            return 0.0
+    if 1.0 - min(len(answer), len(reference)) / longest >= threshold:  # NLD's lower bound
+        return 0.0
     distance = Levenshtein.distance(answer, reference) / longest
     return 1.0 - distance if distance < threshold else 0.0
 

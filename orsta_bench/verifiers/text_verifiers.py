@@ -81,10 +81,9 @@ def number_verifier(answer: Answer, references: list[str], p: NumberParams) -> S
         normalised = normalize_text(text, p.case_sensitive, strip_punct=True)
         golds = [normalize_text(item, p.case_sensitive, strip_punct=True) for item in references]
         return result(1.0 if normalised in golds else 0.0, response, p, parsed=normalised, extractor=extractor)
-    found = last_number(text)
-    if found is None:
+    value = last_number(text)
+    if value is None:
         return unparsable(response, p, text, "a number", extractor)
-    value = found[0]
     correct = any(gold is not None and close_enough(value, gold, p.rel_tol, p.abs_tol) for gold in numeric)
     return result(1.0 if correct else 0.0, response, p, parsed=value, extractor=extractor)
 
