@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from orsta_bench.megabench.metrics import conversions, get_metric, run_metric, strings
+from orsta_bench.megabench.metrics.geometry import sequence_coords_similarity
 from orsta_bench.megabench.metrics.strings import _sentence_gleu
+from orsta_bench.megabench.parsing import MAX_LITERAL_CHARS, NotALiteral
 from orsta_bench.megabench.query import score_query
 from tests.fixtures.megabench.official.make_official import canonical
 
@@ -49,13 +51,17 @@ def rows_with(key):
 @pytest.mark.parametrize("row", rows_with("metric"))
 def test_metric_equals_official_match(row):
     """Each metric, called as the evaluator calls it, gives the official match value (a NaN the
-    official code returns is -1 here: both are dropped by the `score >= 0` filter)."""
+    official code returns is -1 here: both are dropped by the `score >= 0` filter). Where the
+    official metric class returns without raising, our function called bare returns that value
+    too (the dict metrics call the set and box metrics bare, as upstream)."""
     metric = get_metric(row["metric"])
     if metric.kind != "field" and metric.kind != "context":
         pytest.skip(metric.reason)
     official = row["official"]
-    ours = run_metric(metric.fn, decode(row["response"]), decode(row["reference"]))
-    assert same(ours, -1.0 if math.isnan(official) else official)
+    response, reference = decode(row["response"]), decode(row["reference"])
+    assert same(run_metric(metric.fn, response, reference), -1.0 if math.isnan(official) else official)
+    if not row["raised"]:
+        assert same(float(metric.fn(response, reference)), official)
 
 
 HELPER = {"str_to_list": conversions.str_to_list, "str_to_set": conversions.str_to_set,
@@ -106,3 +112,15 @@ def test_gleu_cn_tokenises_with_jieba():
     pytest.importorskip("jieba")
     assert strings.gleu_cn("我爱北京天安门", "我爱北京天安门") == 1
     assert strings.gleu_cn("你好", "再见") == 0
+
+
+def test_coordinates_text_over_the_literal_cap_is_not_read():
+    """Our hostile-input guard (no official equivalent): a keypoint text longer than
+    MAX_LITERAL_CHARS is not parsed, so the metric scores 0; at the cap it is still read,
+    through JSON when Python's parser rejects it (a trailing indented line, as upstream)."""
+    head = "[[0.1, 0.2]]\n"
+    at_cap = head + " " * (MAX_LITERAL_CHARS - len(head))
+    assert conversions.str_to_coords(at_cap) == [[0.1, 0.2]]
+    with pytest.raises(NotALiteral):
+        conversions.str_to_coords(at_cap + " ")
+    assert run_metric(sequence_coords_similarity, at_cap + " ", "[[0.1, 0.2]]") == 0
