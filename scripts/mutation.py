@@ -47,6 +47,8 @@ class Target:
 # The official-value tests every megabench metric file is pinned by.
 METRICS_TESTS = ("tests/test_megabench_metrics.py", "tests/test_megabench_conformance.py",
                  "tests/test_megabench_latex_sll.py", "tests/test_pin_megabench_metrics.py")
+# Each metrics part's own pin file, on top of METRICS_TESTS.
+METRICS_PINS = {"rest": ("tests/test_pin_megabench_metrics_rest.py",)}
 
 # Smallest first, so a time-boxed run reports the most modules.
 TARGETS = (
@@ -75,7 +77,7 @@ TARGETS = (
             "tests/test_pin_megabench_parsing.py")),
     *(Target(f"megabench.metrics.{part}",
              tuple(f"orsta_bench/megabench/metrics/{name}.py" for name in files),
-             METRICS_TESTS)
+             METRICS_TESTS + METRICS_PINS.get(part, ()))
       for part, files in (("planning", ("planning",)), ("program", ("program",)),
                           ("latex", ("latex",)), ("numbers", ("numbers",)),
                           ("rest", ("__init__", "collections", "conversions", "geometry",

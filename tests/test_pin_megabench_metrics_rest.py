@@ -9,6 +9,7 @@ exception it let out), each gleu row NLTK's sentence_gleu, each query row the of
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,10 @@ def test_coordinates_text_over_the_literal_cap_is_not_read():
     with pytest.raises(NotALiteral):
         conversions.str_to_coords(at_cap + " ")
     assert run_metric(sequence_coords_similarity, at_cap + " ", "[[0.1, 0.2]]") == 0
+
+
+def test_missing_jieba_reason_names_the_install_command(monkeypatch):
+    """Without jieba, gleu_cn is unavailable with the one-line fix docs/megabench.md gives."""
+    monkeypatch.setitem(sys.modules, "jieba", None)  # import jieba -> ImportError
+    assert get_metric("gleu_cn").reason == (
+        "gleu_cn needs the `jieba` tokenizer: pip install 'orsta-bench[megabench]'")

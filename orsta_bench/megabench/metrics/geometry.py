@@ -36,10 +36,9 @@ def nbbox_iou_single(response: Any, reference: Any) -> float:
     except NotALiteral:
         return 0
     try:
-        scores = best_ious([pred], [gold])
+        return best_ious([pred], [gold])[0]
     except Exception:
         return 0
-    return sum(scores) / len(scores) if scores else 0
 
 
 def nbbox_iou_sequence(response: Any, reference: Any) -> float:
@@ -60,8 +59,8 @@ def xml_nbbox_iou_single(response: Any, reference: Any) -> float:
         return 0
     if isinstance(pred[0], Number) and len(pred) == 4:
         pred = [pred]
-    scores = best_ious(pred, gold)
-    return sum(scores) / len(scores) if scores else 0
+    scores = best_ious(pred, gold)  # one per predicted box: never empty here
+    return sum(scores) / len(scores)
 
 
 def _point(value: Any) -> tuple[float, ...]:
