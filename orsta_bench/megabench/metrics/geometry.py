@@ -44,7 +44,7 @@ def nbbox_iou_single(response: Any, reference: Any) -> float:
 def nbbox_iou_sequence(response: Any, reference: Any) -> float:
     """Mean IoU of boxes paired by position; a different count scores 0."""
     if not isinstance(response, (tuple, list)):
-        response = str_to_bboxes(response if isinstance(response, str) else str(response))
+        response = str_to_bboxes(str(response))
     gold = reference if isinstance(reference, (tuple, list)) else str_to_bboxes(reference)
     if len(gold) != len(response):
         return 0
