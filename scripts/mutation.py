@@ -48,7 +48,8 @@ class Target:
 METRICS_TESTS = ("tests/test_megabench_metrics.py", "tests/test_megabench_conformance.py",
                  "tests/test_megabench_latex_sll.py", "tests/test_pin_megabench_metrics.py")
 # A metrics file's own pins, on top of METRICS_TESTS.
-METRICS_PINS = {"planning": ("tests/test_pin_megabench_planning.py",)}
+METRICS_PINS = {"planning": ("tests/test_pin_megabench_planning.py",),
+                "rest": ("tests/test_pin_megabench_metrics_rest.py",)}
 
 # Smallest first, so a time-boxed run reports the most modules.
 TARGETS = (

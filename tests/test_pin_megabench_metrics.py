@@ -225,11 +225,13 @@ def test_metric_equals_official_on_edge_inputs(name, response, reference, offici
 
 
 def test_per_key_mean_over_the_union_of_keys():
-    """The dict aggregators, built here so that the factory itself is exercised: a key on one
-    side only scores inner([], ...) and counts in the mean; a non-dict response scores 0."""
+    """The dict aggregators' shared core: a key on one side only scores inner([], ...) and
+    counts in the mean; a non-dict response scores 0."""
     from orsta_bench.megabench.metrics.collections import _per_key_mean, jaccard_index
 
-    metric = _per_key_mean(jaccard_index)
+    def metric(response, reference):
+        return _per_key_mean(jaccard_index, response, reference)
+
     assert metric("{'a': [1, 2], 'b': [3]}", "{'a': [1], 'c': [4]}") == pytest.approx(1 / 6)
     assert metric("{'a': [1, 2]}", "{'a': [1, 2], 'b': [5]}") == pytest.approx(0.5)
     assert metric("{'a': [1, 2]}", "{'a': [2]}") == pytest.approx(0.5)

@@ -63,7 +63,7 @@ def jaccard_index_case_insensitive(response: Any, reference: Any) -> float:
     pred, gold = cast_to_set(response), cast_to_set(reference)
     first = list(gold)[0]  # an empty reference raises -> 0, as upstream
     if isinstance(first, str):
-        pred = {x.lower() if isinstance(x, str) else str(x).lower() for x in pred}
+        pred = {str(x).lower() for x in pred}
         gold = {x.lower() for x in gold}
     elif isinstance(first, tuple):
         try:
@@ -94,12 +94,12 @@ def chess_move_list_jaccard_index(response: Any, reference: Any) -> float:
 
 
 def sequence_equality(response: Any, reference: Any) -> float:
-    response = response if isinstance(response, str) else str(response)
+    response = str(response)
     return 1 if str_to_list(response) == str_to_list(reference) else 0
 
 
 def sequence_equality_case_insensitive(response: Any, reference: Any) -> float:
-    response = response if isinstance(response, str) else str(response)
+    response = str(response)
     pred = [x.lower() if isinstance(x, str) else str(x) for x in str_to_list(response)]
     gold = [x.lower() for x in str_to_list(reference)]
     return 1 if pred == gold else 0
@@ -151,19 +151,22 @@ def dict_exact_str_match_agg_recall(response: Any, reference: Any) -> float:
     return sum(exact_str_match(pred.get(key), answer) for key, answer in gold.items()) / len(gold)
 
 
-def _per_key_mean(inner: Callable[[Any, Any], float]) -> Callable[[Any, Any], float]:
+def _per_key_mean(inner: Callable[[Any, Any], float], response: Any, reference: Any) -> float:
     """Mean of `inner` over the union of keys; a missing side defaults to []."""
-
-    def metric(response: Any, reference: Any) -> float:
-        pred, gold = cast_to_dict(response), cast_to_dict(reference)
-        if not isinstance(pred, dict):
-            return 0
-        keys = set(pred) | set(gold)
-        return sum(inner(pred.get(k, []), gold.get(k, [])) for k in keys) / len(keys)
-
-    return metric
+    pred, gold = cast_to_dict(response), cast_to_dict(reference)
+    if not isinstance(pred, dict):
+        return 0
+    keys = set(pred) | set(gold)
+    return sum(inner(pred.get(k, []), gold.get(k, [])) for k in keys) / len(keys)
 
 
-dict_jaccard_agg_jaccard = _per_key_mean(jaccard_index)
-dict_set_equality_agg_jaccard = _per_key_mean(set_equality)
-dict_nbbox_iou_tuple_agg_jaccard = _per_key_mean(nbbox_iou_tuple)
+def dict_jaccard_agg_jaccard(response: Any, reference: Any) -> float:
+    return _per_key_mean(jaccard_index, response, reference)
+
+
+def dict_set_equality_agg_jaccard(response: Any, reference: Any) -> float:
+    return _per_key_mean(set_equality, response, reference)
+
+
+def dict_nbbox_iou_tuple_agg_jaccard(response: Any, reference: Any) -> float:
+    return _per_key_mean(nbbox_iou_tuple, response, reference)

@@ -3,12 +3,14 @@ way the official MEGA-Bench metrics do, so equal inputs compare equal for the sa
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 from collections.abc import Callable, Iterable
 from numbers import Number
 from typing import Any
 
-from orsta_bench.megabench.parsing import NotALiteral, literal, parse_json
+from orsta_bench.megabench.parsing import MAX_LITERAL_CHARS, NotALiteral, literal, parse_json
 
 
 def freeze(obj: Any) -> Any:
@@ -83,12 +85,7 @@ def str_to_bboxes(text: Any) -> list[Any]:
     try:
         boxes = literal(text)
     except NotALiteral:
-        import json
-
-        try:
-            boxes = json.loads(text)
-        except (ValueError, RecursionError):
-            return []
+        boxes = _json_or_empty(text)
     if len(boxes) == 4 and isinstance(boxes[0], Number):
         boxes = [boxes]
     if not isinstance(boxes, (tuple, list)):
@@ -103,12 +100,37 @@ def str_to_bboxes(text: Any) -> list[Any]:
 def str_to_coords(text: Any, dim: int = 2) -> list[Any]:
     if not isinstance(text, str):
         return []
-    coords = literal(text)  # upstream lets a ValueError escape (the metric then scores 0)
+    try:
+        coords = literal(text)
+    except NotALiteral:
+        if not _syntax_error(text):
+            raise  # upstream lets a ValueError out (the metric then scores 0)
+        coords = _json_or_empty(text)
     return [
         c
         for c in coords
         if isinstance(c, (tuple, list)) and len(c) == dim and all(isinstance(v, (int, float)) for v in c)
     ]
+
+
+def _json_or_empty(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return []
+
+
+def _syntax_error(text: str) -> bool:
+    """Whether ast.literal_eval failed on the text's syntax (upstream then tries JSON), not on a
+    well-formed non-literal such as `[true]` (a ValueError upstream lets out, as any other error
+    of the parse here goes out). Over-long text counts as no syntax error: it is not parsed."""
+    if len(text) > MAX_LITERAL_CHARS:
+        return False
+    try:
+        ast.parse(text.lstrip(" \t"), mode="eval")
+    except SyntaxError:
+        return True
+    return False
 
 
 def point_from_xml(text: Any) -> tuple[float, ...] | None:

@@ -36,16 +36,15 @@ def nbbox_iou_single(response: Any, reference: Any) -> float:
     except NotALiteral:
         return 0
     try:
-        scores = best_ious([pred], [gold])
+        return best_ious([pred], [gold])[0]
     except Exception:
         return 0
-    return sum(scores) / len(scores) if scores else 0
 
 
 def nbbox_iou_sequence(response: Any, reference: Any) -> float:
     """Mean IoU of boxes paired by position; a different count scores 0."""
     if not isinstance(response, (tuple, list)):
-        response = str_to_bboxes(response if isinstance(response, str) else str(response))
+        response = str_to_bboxes(str(response))
     gold = reference if isinstance(reference, (tuple, list)) else str_to_bboxes(reference)
     if len(gold) != len(response):
         return 0
@@ -60,8 +59,8 @@ def xml_nbbox_iou_single(response: Any, reference: Any) -> float:
         return 0
     if isinstance(pred[0], Number) and len(pred) == 4:
         pred = [pred]
-    scores = best_ious(pred, gold)
-    return sum(scores) / len(scores) if scores else 0
+    scores = best_ious(pred, gold)  # one per predicted box: never empty here
+    return sum(scores) / len(scores)
 
 
 def _point(value: Any) -> tuple[float, ...]:

@@ -20,8 +20,7 @@ def _leading_letter(text: str) -> str:
 
 def exact_str_match(response: Any, reference: Any) -> float:
     """Exact match; a one-letter reference matches "(B) the cat" or "B." by the leading letter."""
-    response = response if isinstance(response, str) else str(response)
-    reference = reference if isinstance(reference, str) else str(reference)
+    response, reference = str(response), str(reference)
     if len(reference) == 1 and reference.isalpha() and len(response) > 1:
         response = _leading_letter(response)
     return 1 if response == reference else 0
@@ -35,7 +34,7 @@ def _simplify(text: str) -> str:
 
 def simple_str_match(response: Any, reference: Any) -> float:
     """Lower-case exact match ignoring spaces, hyphens, line breaks, tabs and dots."""
-    response = response if isinstance(response, str) else str(response)
+    response = str(response)
     return exact_str_match(_simplify(response), _simplify(reference))
 
 
@@ -54,7 +53,7 @@ def code_result_exact_str_match(response: Any, reference: Any) -> float:
 def multi_ref_phrase(response: Any, reference: Any) -> float:
     """Any of the comma-separated (ASCII or full-width comma) references simple-matches."""
     refs = str_to_iterable(list, reference.replace("，", ","))
-    return 1 if any(simple_str_match(response, r if isinstance(r, str) else str(r)) for r in refs) else 0
+    return 1 if any(simple_str_match(response, str(r)) for r in refs) else 0
 
 
 def _approximate(text: str) -> str:
