@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +25,12 @@ class TrainDataError(ValueError):
 
 @dataclass
 class TaskSplit:
-    """One task's samples, split by sample id into train and held-out."""
+    """One task's samples (or references to them with their `id`: load_splits' `keep`), split by
+    sample id into train and held-out."""
 
     task: str
-    train: list[Sample]
-    heldout: list[Sample]
+    train: list[Any]
+    heldout: list[Any]
 
 
 def heldout_key(task: str, sample_id: str) -> float:
@@ -61,16 +62,23 @@ def check_scorable(sample: Sample) -> None:
 
 
 def load_splits(
-    specs: list[LoadedSpec], limit: int | None, fraction: float, max_heldout: int
+    specs: list[LoadedSpec], limit: int | None, fraction: float, max_heldout: int,
+    keep: Callable[[Sample], Any] = lambda sample: sample,
 ) -> list[TaskSplit]:
+    """Each task's samples split into train and held-out. Every sample passes through `keep` as
+    the source streams it, and the splits hold what `keep` returns (anything with the sample's
+    `id`): orsta_train.spool keeps a small reference and the sample itself on disk."""
     from orsta_bench.api import iter_samples
 
     splits = []
     for loaded in specs:
-        samples = list(iter_samples(loaded, limit))
+        samples = []
+        for sample in iter_samples(loaded, limit):
+            if not samples:
+                check_scorable(sample)
+            samples.append(keep(sample))
         if not samples:
             raise TrainDataError(f"task {loaded.name!r} ({loaded.path}) produced no samples")
-        check_scorable(samples[0])
         split = split_task(samples, loaded.name, fraction, max_heldout)
         if not split.train:
             raise TrainDataError(
@@ -80,7 +88,7 @@ def load_splits(
     return splits
 
 
-def mixture(splits: list[TaskSplit], weights: dict[str, float], total: int | None, seed: int) -> list[Sample]:
+def mixture(splits: list[TaskSplit], weights: dict[str, float], total: int | None, seed: int) -> list[Any]:
     """A shuffled training list where task t makes up a share w_t / sum(w) of `total` rows
     (default: as many rows as there are training samples). A task is cycled through in a
     seeded order, so a share larger than the task repeats samples as evenly as possible."""
@@ -96,7 +104,7 @@ def mixture(splits: list[TaskSplit], weights: dict[str, float], total: int | Non
     for i in sorted(range(len(w)), key=lambda i: exact[i] - counts[i], reverse=True)[: total - sum(counts)]:
         counts[i] += 1
     rng = random.Random(seed)
-    rows: list[Sample] = []
+    rows: list[Any] = []
     for split, count in zip(splits, counts, strict=True):
         order = split.train[:]
         rng.shuffle(order)
@@ -164,10 +172,11 @@ class RowOptions:
     drop_overlong: bool = False
 
 
-def iter_rows(samples: Iterable[Sample], processor: Any, options: RowOptions, dropped: list[Sample]) -> Iterator[dict[str, Any]]:
-    """Training rows with lazy images (datasets Image values: encoded bytes or a path); samples
-    dropped for an over-long prompt (only with options.drop_overlong; otherwise the first such
-    sample raises PromptLengthError) are appended to `dropped`."""
+def iter_rows(samples: Iterable[Sample], processor: Any, options: RowOptions, dropped: list[str]) -> Iterator[dict[str, Any]]:
+    """Training rows with lazy images (datasets Image values: encoded bytes or a path), one
+    sample at a time as `samples` yields them; the ids of samples dropped for an over-long prompt
+    (only with options.drop_overlong; otherwise the first such sample raises PromptLengthError)
+    are appended to `dropped`."""
     from orsta_train.prompts import check_length, prompt_tokens
     from orsta_train.trainset import lazy_image
 
@@ -180,7 +189,7 @@ def iter_rows(samples: Iterable[Sample], processor: Any, options: RowOptions, dr
         if options.max_prompt_length is not None:
             tokens = prompt_tokens(processor, prompt, grid)
             if tokens > options.max_prompt_length and options.drop_overlong:
-                dropped.append(sample)
+                dropped.append(sample.id)
                 continue
             check_length(tokens, options.max_prompt_length, sample)
         yield {

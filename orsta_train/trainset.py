@@ -1,12 +1,15 @@
 """The training set built once per job and shared: Arrow files on disk, images lazy.
 
-The main process builds the rows (prompt-length check included) and writes them with datasets'
-ArrowWriter, one row at a time, into OUTPUT/.trainset/<key>/; the other processes wait for it
-(TrainingArguments.main_process_first) and memory-map the same files, so no process decodes
-every image or holds the table in memory. Images are stored as their encoded bytes or file path
-and decoded when a batch reads them; only an image outside [min_pixels, max_pixels] is decoded
-at build time, to be resized and re-encoded. `key` hashes everything the rows depend on, so a
-changed config or spec builds a new set and a resumed run reuses the old one.
+The main process builds it into OUTPUT/.trainset/<key>/ and streams all the way: each task's
+samples go to a scratch spool on disk as the source yields them (orsta_train.spool; only ids
+stay in memory), the held-out split and the seeded mixture are drawn over those references, and
+the rows are written in that order with datasets' ArrowWriter, WRITE_BATCH_ROWS at a time
+(prompt-length check included), so its memory does not grow with the row count. The other
+processes wait for it (TrainingArguments.main_process_first) and memory-map the same files.
+Images are stored as their encoded bytes or file path and decoded when a batch reads them; only
+an image outside [min_pixels, max_pixels] is decoded at build time, to be resized and
+re-encoded. `key` hashes everything the rows depend on, so a changed config or spec builds a new
+set and a resumed run reuses the old one.
 """
 
 from __future__ import annotations
@@ -14,13 +17,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from orsta_bench.api import SampleImage, atomic_folder
+from orsta_train.spool import SpoolReader, SpoolWriter
 
 DONE = "complete.json"
+WRITE_BATCH_ROWS = 100  # rows per Arrow record batch (datasets' own choice for image sets)
+SPOOL = "samples.spool.arrow"  # the build's scratch copy of the source, removed before it completes
 
 
 def features() -> Any:
@@ -60,11 +66,12 @@ def cache_key(parts: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def write_split(rows: Iterable[dict[str, Any]], path: Path) -> int:
+def write_split(rows: Iterable[dict[str, Any]], path: Path, batch_rows: int = WRITE_BATCH_ROWS) -> int:
+    """Write `rows` as they come, `batch_rows` at a time (the writer's buffer is all it holds)."""
     from datasets.arrow_writer import ArrowWriter
 
     count = 0
-    with ArrowWriter(features=features(), path=str(path)) as writer:
+    with ArrowWriter(features=features(), path=str(path), writer_batch_size=batch_rows) as writer:
         for row in rows:
             writer.write(row)
             count += 1
@@ -94,10 +101,12 @@ def build_or_load(folder: Path, build: Callable[[Path], dict[str, Any]], main_fi
     return train, heldout, info
 
 
-def eval_samples(specs: list[Any], limit: int | None) -> list[Any]:
+def eval_samples(specs: list[Any], limit: int | None) -> Iterator[Any]:
+    """The evaluation tasks' samples in source order, streamed."""
     from orsta_bench.api import iter_samples
 
-    return [sample for loaded in specs for sample in iter_samples(loaded, limit)]
+    for loaded in specs:
+        yield from iter_samples(loaded, limit)
 
 
 def row_options(cfg: Any) -> Any:
@@ -135,21 +144,27 @@ def training_data(cfg: Any, specs: list[Any], processor: Any, args: Any,
     })
 
     def build(folder: Path) -> dict[str, Any]:
-        splits = ds.load_splits(specs, cfg.samples_per_task, cfg.heldout_fraction, cfg.heldout_max_per_task)
-        train_samples = ds.mixture(splits, cfg.task_weights, cfg.train_size, cfg.seed)
-        heldout_samples = [s for split in splits for s in split.heldout]
-        if eval_specs:
-            heldout_samples = eval_samples(eval_specs, cfg.eval_samples_per_task)
+        spool_path = folder / SPOOL
+        with SpoolWriter(spool_path) as spool:
+            splits = ds.load_splits(specs, cfg.samples_per_task, cfg.heldout_fraction, cfg.heldout_max_per_task,
+                                    keep=spool.add)
+        train_refs = ds.mixture(splits, cfg.task_weights, cfg.train_size, cfg.seed)
         options = row_options(cfg)
-        dropped: list[Any] = []
-        n_train = write_split(ds.iter_rows(train_samples, processor, options, dropped), folder / "train.arrow")
-        n_dropped_train = len(dropped)
-        n_heldout = write_split(ds.iter_rows(heldout_samples, processor, options, dropped), folder / "heldout.arrow")
+        dropped: list[str] = []
+        with SpoolReader(spool_path) as spooled:
+            n_train = write_split(ds.iter_rows(map(spooled.get, train_refs), processor, options, dropped),
+                                  folder / "train.arrow")
+            n_dropped_train = len(dropped)
+            heldout_samples = (eval_samples(eval_specs, cfg.eval_samples_per_task) if eval_specs
+                               else map(spooled.get, [ref for split in splits for ref in split.heldout]))
+            n_heldout = write_split(ds.iter_rows(heldout_samples, processor, options, dropped), folder / "heldout.arrow")
+        spool_path.unlink()
         if not n_train:
             raise ConfigError("every training prompt is over max_prompt_length; raise it or lower max_pixels")
         if dropped:
-            print(f"orsta-train: dropped {n_dropped_train} of {len(train_samples)} training and "
-                  f"{len(dropped) - n_dropped_train} of {len(heldout_samples)} held-out prompts over "
+            n_dropped_heldout = len(dropped) - n_dropped_train
+            print(f"orsta-train: dropped {n_dropped_train} of {n_train + n_dropped_train} training and "
+                  f"{n_dropped_heldout} of {n_heldout + n_dropped_heldout} held-out prompts over "
                   f"max_prompt_length {cfg.max_prompt_length} (drop_overlong_prompts)")
         return {"train": n_train, "heldout": n_heldout, "dropped": len(dropped)}
 

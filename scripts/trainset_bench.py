@@ -1,24 +1,31 @@
 """Start-up and memory of building the shared training set for N synthetic rows of Orsta's
-shape (one image per prompt, a short question, a vtriune.* verifier call), CPU, tiny processor.
+shape, through the trainer's own path (orsta_train.trainset.training_data), CPU, tiny processor.
 
     python scripts/trainset_bench.py --rows 47000 --workdir /tmp/trainset-bench
 
-Images are written once as JPEG files (distinct pixels, 448-1024 px sides, like a mixed VQA
-set); the rows carry their paths. Reports: the main process's build time and peak RSS, then, in a
-fresh process, the time to open the built set from disk (what every other rank does) and its
-peak RSS, and the on-disk size.
+The source is a V-Triune parquet file like Orsta-Data-47k's: one image per row stored as its
+encoded bytes (JPEG, 448-1024 px sides, `--images` distinct ones cycled), a 20-80-word prompt,
+half vtriune.mathverify and half vtriune.detection; the `vtriune-release` preset's row settings
+(CoT rule, 512²-2048² pixel bounds, max_prompt_length 8192). Three fresh processes: prepare
+(writes the images and the parquet file once per row count), build (what the main process does:
+peak RSS and seconds) and open (what every other rank does).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+TASK = "bench_orsta_shape"
 
 
 def peak_rss_mb() -> float:
@@ -30,24 +37,24 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def make_images(folder: Path, count: int, seed: int) -> list[Path]:
+def make_images(folder: Path, count: int, seed: int) -> list[bytes]:
     import numpy as np
     from PIL import Image
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    paths = []
+    encoded = []
     for index in range(count):
         path = folder / f"{index:06d}.jpg"
+        width, height = (int(v) for v in rng.integers(448, 1025, size=2))
+        base = rng.integers(0, 255, size=(height // 16, width // 16, 3), dtype=np.uint8)
         if not path.exists():
-            width, height = (int(v) for v in rng.integers(448, 1025, size=2))
-            base = rng.integers(0, 255, size=(height // 16, width // 16, 3), dtype=np.uint8)
             Image.fromarray(base).resize((width, height)).save(path, quality=85)
-        paths.append(path)
-    return paths
+        encoded.append(path.read_bytes())
+    return encoded
 
 
-def samples(paths: list[Path], rows: int, seed: int):
+def samples(images: list[bytes], rows: int, seed: int):
     from orsta_bench.api import Sample, SampleImage, VerifierCall, user_message
 
     rng = random.Random(seed)
@@ -57,37 +64,66 @@ def samples(paths: list[Path], rows: int, seed: int):
                     else VerifierCall("vtriune.detection", {"accuracy_ratio": 1.0, "format_ratio": 0.1}))
         question = " ".join(rng.choice(["what", "is", "the", "value", "of", "x", "box", "each", "dog"])
                             for _ in range(rng.randint(20, 80)))
-        yield Sample(id=str(index), task="bench", data_source="math" if math else "detection",
-                     messages=user_message(question, 1), ground_truth="4",
-                     verifier=verifier, images=[SampleImage(path=str(paths[index % len(paths)]))])
+        truth = "4" if math else '[{"bbox_2d": [1, 2, 30, 40], "label": "dog"}]'
+        yield Sample(id=str(index), task=TASK, data_source="math" if math else "detection",
+                     messages=user_message(question, 1), ground_truth=truth,
+                     verifier=verifier, images=[SampleImage(data=images[index % len(images)])])
+
+
+def parquet_path(args: argparse.Namespace) -> Path:
+    return args.workdir / f"orsta_shape_{args.rows}.parquet"
+
+
+def prepare(args: argparse.Namespace) -> None:
+    from orsta_bench.interop.vtriune import sample_to_row, write_vtriune
+
+    images = make_images(args.workdir / "images", args.images, args.seed)
+    if not parquet_path(args).exists():
+        rows = (sample_to_row(s, extension=False) for s in samples(images, args.rows, args.seed))
+        write_vtriune(rows, parquet_path(args), extension=False)
+    spec = args.workdir / f"{TASK}.yaml"
+    spec.write_text(f"name: {TASK}\nsuite: bench\ncategory: reasoning\nfamily: math\n"
+                    f"source: {{kind: vtriune, files: '{parquet_path(args)}', math_instruction: none}}\n"
+                    "verifier: {name: vtriune.mathverify}\n", encoding="utf-8")
+
+
+class _OneProcess:
+    """What training_data needs of TrainingArguments when there is one process."""
+
+    def main_process_first(self, local: bool = True, desc: str = "") -> contextlib.AbstractContextManager:
+        return contextlib.nullcontext()
 
 
 def build(args: argparse.Namespace) -> None:
     from orsta_bench.api import tiny_model_path
-    from orsta_train.dataset import RowOptions, iter_rows
+    from orsta_bench.spec.loader import load_spec
+    from orsta_train.config import resolve_config
     from orsta_train.model import load_processor
-    from orsta_train.prompts import CotRule
-    from orsta_train.trainset import write_split
+    from orsta_train.trainset import training_data
 
-    paths = make_images(args.workdir / "images", args.images, args.seed)
+    output = args.workdir / "out"
+    shutil.rmtree(output, ignore_errors=True)
+    cfg = resolve_config("vtriune-release", {}, {"model": "tiny", "tasks": TASK, "output": str(output),
+                                                 "heldout_max_per_task": 64})
+    spec = load_spec(args.workdir / f"{TASK}.yaml", [args.workdir])
     processor = load_processor(tiny_model_path())
-    options = RowOptions(CotRule(("vtriune.mathverify",), "Think.", "Think in tags."),
-                         512 * 512, 2048 * 2048, 8192, False)
-    out = args.workdir / "set"
-    out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    count = write_split(iter_rows(samples(paths, args.rows, args.seed), processor, options, []), out / "train.arrow")
+    train, heldout = training_data(cfg, [spec], processor, _OneProcess())
     seconds = time.perf_counter() - start
     peak = peak_rss_mb()
-    print(json.dumps({"phase": "build (main process)", "rows": count, "seconds": round(seconds, 1),
-                      "peak_rss_mb": round(peak), "disk_mb": round((out / "train.arrow").stat().st_size / 2**20)}))
+    (folder,) = (output / ".trainset").iterdir()
+    disk = sum(f.stat().st_size for f in folder.iterdir()) / 2**20
+    print(json.dumps({"phase": "build (main process)", "rows": len(train), "heldout": len(heldout),
+                      "seconds": round(seconds, 1), "peak_rss_mb": round(peak), "disk_mb": round(disk),
+                      "load_average": [round(v, 1) for v in os.getloadavg()]}))
 
 
 def load(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     from datasets import Dataset
 
-    train = Dataset.from_file(str(args.workdir / "set" / "train.arrow"))
+    (folder,) = (args.workdir / "out" / ".trainset").iterdir()
+    train = Dataset.from_file(str(folder / "train.arrow"))
     opened = time.perf_counter() - start
     first = train[len(train) // 2]["images"][0].size
     peak = peak_rss_mb()
@@ -98,16 +134,19 @@ def load(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=47000)
-    parser.add_argument("--images", type=int, default=2000, help="distinct image files (rows cycle over them)")
+    parser.add_argument("--images", type=int, default=2000, help="distinct images (rows cycle over them)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/trainset-bench"))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--phase", choices=["all", "load"], default="all")
+    parser.add_argument("--phase", choices=["all", "prepare", "build", "load"], default="all")
     args = parser.parse_args()
-    if args.phase == "load":
-        load(args)
+    phases = {"prepare": prepare, "build": build, "load": load}
+    if args.phase != "all":
+        phases[args.phase](args)
         return
-    build(args)
-    subprocess.run([sys.executable, __file__, "--phase", "load", "--workdir", str(args.workdir)], check=True)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    for phase in phases:  # each in a fresh process: one phase's memory is not another's
+        subprocess.run([sys.executable, __file__, "--phase", phase, "--rows", str(args.rows), "--images",
+                        str(args.images), "--workdir", str(args.workdir), "--seed", str(args.seed)], check=True)
 
 
 if __name__ == "__main__":

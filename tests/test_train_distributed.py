@@ -1,6 +1,7 @@
 """orsta-train over two CPU processes (gloo): per-source metrics weighted by completion count
 over the whole job, and a 2-process run (scoring overlapped with the reference pass) where only
-rank 0 reports (slow, short)."""
+rank 0 reports: one metrics line per step and one completion table holding both processes'
+completions (slow, short)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ def test_two_process_run_reports_once(tmp_path: Path):
         [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
          str(_free_port()), "-m", "orsta_train.cli", "--model", "tiny", "--tasks", "synth_counting",
          "--max-steps", "1", "--output", str(out), "--set", "samples_per_task=8",
-         "--set", "reward_workers=1", "--set", "beta=0.01"],  # scoring overlaps the reference pass
+         "--set", "reward_workers=1", "--set", "beta=0.01",  # scoring overlaps the reference pass
+         "--set", "completion_table_steps=1", "--set", "completion_table_rows=2"],
         capture_output=True, text=True, cwd=tmp_path, timeout=600, env=env,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -79,3 +81,6 @@ def test_two_process_run_reports_once(tmp_path: Path):
              if "source/all/reward" in line]
     assert [line["step"] for line in steps] == [1]  # one metrics line per step: only rank 0 writes the file
     assert steps[0]["reward/rescored"] == 0.0  # every rank's scores came from its batch submitted ahead
+    table = [json.loads(line) for line in (out / "completion_tables.jsonl").read_text().splitlines()]
+    # one table, written once by rank 0, with each process's completions gathered into it in turn
+    assert [(row["step"], row["data_source"], row["process"]) for row in table] == [(1, "synth_counting", 0), (1, "synth_counting", 1)]

@@ -135,11 +135,12 @@ def test_start_brings_the_scoring_workers_up_before_the_first_call():
 
 
 def test_completion_table_keeps_a_few_rows_per_source_in_source_order():
-    from orsta_train.completions_log import table_rows
+    from orsta_train.completions_log import offered, table_rows
 
     items = [("b", "1", 1.0, "x" * 3000), ("a", "2", 0.0, "y"), ("b", "3", 0.5, "z"), ("a", "4", 1.0, "w")]
-    rows = table_rows(7, items, per_source=1)
-    assert rows == [[7, "a", "2", 0.0, "y"], [7, "b", "1", 1.0, "x" * 2000]]
+    assert offered(items, 1, 0) == [(0, "b", "1", 1.0, "x" * 2000), (0, "a", "2", 0.0, "y")]
+    rows = table_rows(7, offered(items, 1, 0), per_source=1)
+    assert rows == [[7, "a", 0, "2", 0.0, "y"], [7, "b", 0, "1", 1.0, "x" * 2000]]
 
 
 def test_scores_submitted_ahead_are_reused_only_for_unchanged_jobs():
@@ -173,3 +174,12 @@ def test_scores_submitted_ahead_are_reused_only_for_unchanged_jobs():
     finally:
         reward.close()
         plain.close()
+
+
+def test_completion_table_takes_each_source_from_the_processes_in_turn():
+    from orsta_train.completions_log import offered, table_rows
+
+    rank0 = offered([("a", "0-1", 1.0, "p"), ("a", "0-2", 0.0, "q"), ("a", "0-3", 0.0, "r")], 3, 0)
+    rank1 = offered([("b", "1-1", 1.0, "s"), ("a", "1-2", 0.5, "t")], 3, 1)
+    rows = table_rows(4, rank0 + rank1, per_source=3)  # gathered in rank order
+    assert [(r[1], r[2], r[3]) for r in rows] == [("a", 0, "0-1"), ("a", 1, "1-2"), ("a", 0, "0-2"), ("b", 1, "1-1")]
