@@ -66,7 +66,7 @@ TARGETS = (
            ("tests/test_bootstrap.py", "tests/test_pin_bootstrap.py")),
     Target("verifiers.detection_math", ("orsta_bench/verifiers/detection_math.py",),
            ("tests/test_verifiers_boxes.py", "tests/test_vtriune_compat.py",
-            "tests/test_pin_detection.py")),
+            "tests/test_pin_detection.py", "tests/test_pin_detection_native.py")),
     Target("results.compare", ("orsta_bench/results/compare.py",),
            ("tests/test_compare.py", "tests/test_pin_compare.py"),
            # 30 s of 100 simulated re-runs; the false-alarm rate it checks is pinned by holm_below

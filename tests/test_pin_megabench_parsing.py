@@ -183,3 +183,39 @@ def test_parse_json_falls_back_to_the_empty_container_the_text_opens():
 def test_non_string_reference_counts_as_single_line():
     """A numeric reference is single-line: the first-paragraph rule applies, nothing raises."""
     assert parse_response("answer_string", "Answer: 5\n\nbecause", {"a": 5}) == ({"a": "5"}, True)
+
+
+# Official values (same official parsers, scratch run at the README's pinned commit) for the
+# retry that escapes backslash-quotes, nested JSON next to a JSON-only literal, and a string
+# whose evaluation overflows the parser stack.
+DEEP_MINUS = "-" * 10000 + "1"  # CPython 3.11's parser raises MemoryError on it (checked below)
+OFFICIAL_RETRIES = [
+    ('json', '{"a": "x\\"}', {'a': 'b'}, {'a': 'x\\'}),
+    ('json', "{'a': 'x\\'}", {'a': 'b'}, {'a': 'x\\'}),
+    ('json', '{"a": "{\\"b\\": \\"it\\\'s\\"}", "c": true}', {'a': 'b'}, {'a': {'b': "it's"}, 'c': True}),
+    ('answer_string', DEEP_MINUS, {'a': 'b'}, {'a': ''}),
+    ('json', '{"a": "' + DEEP_MINUS + '"}', {'a': 'b'}, {'a': ''}),
+]
+
+
+@pytest.mark.parametrize(("parser", "response", "answer", "expected"), OFFICIAL_RETRIES)
+def test_escaped_quote_retry_nested_json_and_overflow_equal_official(parser, response, answer, expected):
+    """A candidate that is no literal until its backslash-quotes are escaped (`"x\\"` -> 'x\\');
+    a nested JSON string with an escaped single quote restored as a plain quote (JSON, not the
+    quote-fixed retry, must win since `true` is no Python literal); a value whose evaluation
+    runs out of parser stack becomes "" (MemoryError), as upstream."""
+    import ast
+
+    with pytest.raises(MemoryError):
+        ast.literal_eval(DEEP_MINUS)
+    assert parse_response(parser, response, answer) == (expected, True)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[" * 40, []), ("{" + "[" * 40, {}), ('{"a": 1} ' + "[" * 40, {}), ("[1] {" + "[" * 40, []),
+])
+def test_candidate_search_timeout_gives_the_empty_container_of_the_first_character(text, expected):
+    """Official values: the recursive candidate pattern backtracks exponentially on 40 open
+    brackets; after the 0.1 s time-out the answer is [] or {} by the text's first character,
+    dropping even a candidate found before the time-out."""
+    assert parse_json(text) == expected

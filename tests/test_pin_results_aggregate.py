@@ -1,6 +1,8 @@
 """Pins for results/aggregate.py found by mutation testing (scripts/mutation.sh): results.json's
 run fields (versions, spec hashes, timing, created, intervals), rounding, status counts across
-tasks, the confidence used, whole-task draws reused by groups, and an unscored MEGA-Bench task."""
+tasks, the confidence used, whole-task draws reused by groups, an unscored MEGA-Bench task, the
+tasks named as all-error (`orsta-bench run` exits 1 on them), chance levels and incomplete
+MEGA-Bench tasks."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pytest
 from results_runs import binary_task, record, write_run
 
 from orsta_bench import __version__
-from orsta_bench.results.aggregate import aggregate_run
+from orsta_bench.results.aggregate import aggregate_run, all_error_tasks
 
 CREATED = "2026-01-01T00:00:00+00:00"
 
@@ -129,3 +131,44 @@ def test_unscored_megabench_task_counts_zero_in_core(tmp_path):
              for i in range(2)]
     results = aggregate_run(write_run(tmp_path / "r", rows), created=CREATED)
     assert results["megabench"]["core"]["score"] == pytest.approx(0.5)
+
+
+def test_all_error_tasks_of_a_run_are_those_with_nothing_but_error(tmp_path):
+    """Hand-counted run: `dead` (3 of 3 error) and `z_dead` (1 of 1) are named, in name order;
+    `partly` (2 error + 1 ok), `one_ok` (1 ok: n = 1 but no error) and `backend` (backend_error
+    is not `error`) are not."""
+    rows = ([record("z_dead", 0, 0.0, status="error")]
+            + [record("dead", i, 0.0, status="error") for i in range(3)]
+            + [record("partly", i, 0.0, status="error") for i in range(2)] + [record("partly", 2, 1.0)]
+            + [record("one_ok", 0, 1.0)]
+            + [record("backend", i, 0.0, status="backend_error") for i in range(2)])
+    results = aggregate_run(write_run(tmp_path / "r", rows), created=CREATED)
+    assert all_error_tasks(results) == ["dead", "z_dead"]
+
+
+def test_all_error_tasks_without_tasks_or_samples_names_nothing():
+    """results without a tasks section, or a task with no samples (n 0), name nothing."""
+    assert all_error_tasks({}) == []
+    assert all_error_tasks({"tasks": {"empty": {"n": 0, "status_counts": {}}}}) == []
+
+
+def test_chance_levels_come_from_run_json(tmp_path):
+    """run.json's `chance` (spec name -> chance level) fills each task's `chance`; a task the
+    mapping does not name, or a run.json without it, has chance null."""
+    rows = binary_task("t", 4, 0.5, seed=0) + binary_task("u", 4, 0.5, seed=1)
+    results = aggregate_run(write_run(tmp_path / "r", rows, run={"chance": {"t": 0.25}}), created=CREATED)
+    assert (results["tasks"]["t"]["chance"], results["tasks"]["u"]["chance"]) == (0.25, None)
+    bare = aggregate_run(write_run(tmp_path / "s", rows), created=CREATED)
+    assert bare["tasks"]["t"]["chance"] is None
+
+
+@pytest.mark.parametrize("status", ["error", "not_scored"])
+def test_megabench_task_with_an_unscorable_sample_is_incomplete(tmp_path, status):
+    """One `error` or `not_scored` sample (docs/contracts.md) makes its MEGA-Bench task
+    incomplete in Core and Overall."""
+    rows = [record("mb_a", i, 1.0, metric="megabench", suite="megabench") for i in range(2)]
+    rows += [record("mb_b", 0, 1.0, metric="megabench", suite="megabench"),
+             record("mb_b", 1, 0.0, metric="megabench", suite="megabench", status=status)]
+    summary = aggregate_run(write_run(tmp_path / "r", rows), created=CREATED)["megabench"]
+    for part in ("core", "overall"):
+        assert (summary[part]["complete"], summary[part]["incomplete_tasks"]) == (False, ["mb_b"])
