@@ -162,10 +162,10 @@ def test_chance_levels_come_from_run_json(tmp_path):
     assert bare["tasks"]["t"]["chance"] is None
 
 
-@pytest.mark.parametrize("status", ["error", "not_scored"])
+@pytest.mark.parametrize("status", ["error", "not_scored", "backend_error"])
 def test_megabench_task_with_an_unscorable_sample_is_incomplete(tmp_path, status):
-    """One `error` or `not_scored` sample (docs/contracts.md) makes its MEGA-Bench task
-    incomplete in Core and Overall."""
+    """One `error`, `not_scored` or `backend_error` sample (left out of the score,
+    docs/contracts.md) makes its MEGA-Bench task incomplete in Core and Overall."""
     rows = [record("mb_a", i, 1.0, metric="megabench", suite="megabench") for i in range(2)]
     rows += [record("mb_b", 0, 1.0, metric="megabench", suite="megabench"),
              record("mb_b", 1, 0.0, metric="megabench", suite="megabench", status=status)]

@@ -27,7 +27,7 @@ from orsta_bench.results.bootstrap import (
     stratum_draws,
 )
 from orsta_bench.results.records import SAMPLES_FILE, SampleRecord, read_run_json, read_samples
-from orsta_bench.score import UNSCORABLE_STATUSES, Status
+from orsta_bench.score import EXCLUDED_STATUSES, Status
 
 SCHEMA_VERSION = 1
 # results.json intervals describe; compare's decide (10,000 there). 2,000 resamples put the
@@ -158,8 +158,9 @@ def _megabench_section(agg: _Aggregator, tasks: dict[str, Any]) -> dict[str, Any
     open_tasks = {name for name in names
                   if any(r.judged for r in agg.by_task[name])
                   or _OPEN_SPEC.search(tasks[name]["spec"])}
+    # a sample left out of the score (no response, or not scorable) leaves the task partial
     incomplete = {name for name in names if any(tasks[name]["status_counts"].get(status.value)
-                                                for status in UNSCORABLE_STATUSES)}
+                                                for status in EXCLUDED_STATUSES)}
     summary = summarize({name: tasks[name]["score"] or 0.0 for name in names}, open_tasks,
                         incomplete_tasks=incomplete)
     for part, members in (("core", [n for n in names if n not in open_tasks]),
