@@ -49,7 +49,9 @@ METRICS_TESTS = ("tests/test_megabench_metrics.py", "tests/test_megabench_confor
                  "tests/test_megabench_latex_sll.py", "tests/test_pin_megabench_metrics.py")
 # A metrics file's own pins, on top of METRICS_TESTS.
 METRICS_PINS = {"planning": ("tests/test_pin_megabench_planning.py",),
-                "rest": ("tests/test_pin_megabench_metrics_rest.py",)}
+                "rest": ("tests/test_pin_megabench_metrics_rest.py",),
+                "latex": ("tests/test_pin_megabench_latex.py",),
+                "numbers": ("tests/test_pin_megabench_numbers.py",)}
 
 # Smallest first, so a time-boxed run reports the most modules.
 TARGETS = (
