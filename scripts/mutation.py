@@ -202,6 +202,21 @@ def mutant_diffs(work: Path, names: list[str]) -> dict[str, str]:
     return diffs
 
 
+def unfindable_test_ids(work: Path, target: Target) -> list[str]:
+    """Selected test ids that pytest cannot find when handed back by id, as mutmut does for
+    every mutant: pytest then stops with "not found", which mutmut does not tell apart from a
+    failing test (seen with ids mutmut had recorded before the tests changed)."""
+    def collect(*args: str) -> list[str]:
+        result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "",
+                                 "-p", "no:cacheprovider", *args], cwd=work, capture_output=True,
+                                text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        return [line for line in result.stdout.splitlines() if "::" in line]
+
+    selected = collect(*(t for t in target.tests if (work / t).exists()), *target.pytest_args)
+    found = set(collect(*selected)) if selected else set()
+    return [nodeid for nodeid in selected if nodeid not in found]
+
+
 def run_target(target: Target, out: Path, jobs: int, budget: float,
                equivalents: dict[str, str], ref: str | None, reuse: bool) -> dict:
     work = out / "work" / target.name
@@ -210,6 +225,10 @@ def run_target(target: Target, out: Path, jobs: int, budget: float,
     reused = reuse and (work / "mutants").is_dir()
     if not reused:
         stage(target, work, ref)
+        lost = unfindable_test_ids(work, target)
+        if lost:
+            return {"name": target.name, "error": f"{len(lost)} test ids pytest cannot find by id "
+                    f"(give them ASCII ids without backslashes), e.g. {lost[:3]}"}
         try:
             result = mutmut(work, "run", "--max-children", str(jobs), timeout=budget)
             if result.returncode != 0:
