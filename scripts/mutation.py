@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import fnmatch
 import io
 import json
 import os
@@ -291,6 +292,21 @@ def write_report(results: list[dict], out: Path, equivalents: dict[str, str]) ->
     return report
 
 
+def changed_files(ref: str) -> list[str]:
+    """Files that differ between git revision `ref` and the working tree (committed or not)."""
+    result = subprocess.run(["git", "-C", str(REPO), "diff", "--name-only", ref],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"--changed {ref}: {result.stderr.strip()}")
+    return result.stdout.split()
+
+
+def touched(target: Target, files: list[str]) -> bool:
+    """Whether a change to `files` can move this target's score: its code or its tests."""
+    return any(fnmatch.fnmatch(name, pattern) for name in files
+               for pattern in (*target.mutate, *target.tests))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*",
@@ -305,12 +321,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="rewrite the report from the last run in --out (no new run)")
     parser.add_argument("--min-score", type=float, default=None,
                         help="exit 1 if a module scores below this (e.g. 90)")
+    parser.add_argument("--changed", metavar="REF",
+                        help="only the modules whose files (or tests) differ from git revision REF, "
+                        "e.g. --changed origin/main --min-score 90 before a merge")
     args = parser.parse_args(argv)
     known = {t.name: t for t in TARGETS}
     unknown = [m for m in args.modules if m not in known]
     if unknown:
         parser.error(f"unknown module(s) {unknown}; choose from {sorted(known)}")
     chosen = [known[m] for m in args.modules] if args.modules else list(TARGETS)
+    if args.changed:
+        chosen = [t for t in chosen if touched(t, changed_files(args.changed))]
+        print(f"mutation: changed since {args.changed}: {[t.name for t in chosen] or 'none'}")
     equivalents = load_equivalents()
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
