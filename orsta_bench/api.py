@@ -35,6 +35,7 @@ _HOMES: dict[str, str] = {
     # task specs: the catalog, selection, samples of a task, synthetic data
     "LoadedSpec": "orsta_bench.spec.loaded",
     "SpecError": "orsta_bench.spec.loader",
+    "load_spec": "orsta_bench.spec.loader",
     "load_catalog": "orsta_bench.spec.catalog",
     "select_tasks": "orsta_bench.spec.catalog",
     "SelectionError": "orsta_bench.spec.catalog",
@@ -42,6 +43,9 @@ _HOMES: dict[str, str] = {
     "SourceError": "orsta_bench.sources.base",
     "FREEFORM_INSTRUCTION": "orsta_bench.sources.vtriune",
     "TAGGED_INSTRUCTION": "orsta_bench.sources.vtriune",
+    # V-Triune's parquet rows, written from samples (data of the released shape)
+    "sample_to_row": "orsta_bench.interop.vtriune",
+    "write_vtriune": "orsta_bench.interop.vtriune",
     "GENERATORS": "orsta_bench.synth",
     "Shape": "orsta_bench.synth.shapes",
     "draw_shape": "orsta_bench.synth.shapes",
@@ -110,6 +114,7 @@ if TYPE_CHECKING:  # for type checkers and import-linter; at run time names load
     from orsta_bench.backends.resolve import model_folder, parse_kv, parse_model  # noqa: F401
     from orsta_bench.cli.common import command_help  # noqa: F401
     from orsta_bench.distributed import take_shard  # noqa: F401
+    from orsta_bench.interop.vtriune import sample_to_row, write_vtriune  # noqa: F401
     from orsta_bench.keyvalue import parse_pairs, parse_value  # noqa: F401
     from orsta_bench.models.qwen import (  # noqa: F401
         mrope_section,
@@ -145,6 +150,6 @@ if TYPE_CHECKING:  # for type checkers and import-linter; at run time names load
     from orsta_bench.sources.vtriune import FREEFORM_INSTRUCTION, TAGGED_INSTRUCTION  # noqa: F401
     from orsta_bench.spec.catalog import SelectionError, load_catalog, select_tasks  # noqa: F401
     from orsta_bench.spec.loaded import LoadedSpec  # noqa: F401
-    from orsta_bench.spec.loader import SpecError  # noqa: F401
+    from orsta_bench.spec.loader import SpecError, load_spec  # noqa: F401
     from orsta_bench.synth import GENERATORS, generate  # noqa: F401
     from orsta_bench.synth.shapes import Shape, draw_shape  # noqa: F401

@@ -75,7 +75,7 @@ def parquet_path(args: argparse.Namespace) -> Path:
 
 
 def prepare(args: argparse.Namespace) -> None:
-    from orsta_bench.interop.vtriune import sample_to_row, write_vtriune
+    from orsta_bench.api import sample_to_row, write_vtriune
 
     images = make_images(args.workdir / "images", args.images, args.seed)
     if not parquet_path(args).exists():
@@ -95,8 +95,7 @@ class _OneProcess:
 
 
 def build(args: argparse.Namespace) -> None:
-    from orsta_bench.api import tiny_model_path
-    from orsta_bench.spec.loader import load_spec
+    from orsta_bench.api import load_spec, tiny_model_path
     from orsta_train.config import resolve_config
     from orsta_train.model import load_processor
     from orsta_train.trainset import training_data
