@@ -47,15 +47,16 @@ class SpoolWriter:
         import pyarrow as pa
 
         self.path = Path(path)
+        self._schema = _schema()
         self._sink = pa.OSFile(str(self.path), "wb")
-        self._writer = pa.ipc.new_file(self._sink, _schema())
+        self._writer = pa.ipc.new_file(self._sink, self._schema)
         self.count = 0
 
     def add(self, sample: Sample) -> SampleRef:
         import pyarrow as pa
 
         batch = pa.record_batch([[_record(sample)], [[image.data for image in sample.images]],
-                                 [[image.path for image in sample.images]]], schema=_schema())
+                                 [[image.path for image in sample.images]]], schema=self._schema)
         self._writer.write_batch(batch)
         self.count += 1
         return SampleRef(sample.id, self.count - 1)
